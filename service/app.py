@@ -1,0 +1,65 @@
+"""The FastAPI application: routes, the runtime objects, and the in-process scheduler."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from service.admin.routes import router as admin_router
+from service.catalog import Catalog, load_catalog
+from service.conversation.routes import router as inbound_router
+from service.database import make_engine
+from service.deps import Runtime
+from service.dispatch.routes import router as status_router
+from service.dispatch.worker import build_dispatcher, start_scheduler
+from service.health import router as health_router
+from service.settings import Settings
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def catalog_directory(settings: Settings) -> Path:
+    directory = Path(settings.messages_dir)
+    if directory.is_absolute() or directory.exists():
+        return directory
+    return PROJECT_ROOT / directory  # run from elsewhere: the catalog shipped beside the code
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    catalog: Catalog = load_catalog(catalog_directory(settings))
+    return Runtime(settings=settings, engine=make_engine(settings.database_url), catalog=catalog)
+
+
+def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
+    runtime = runtime or build_runtime(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        scheduler = None
+        dispatcher = None
+        if settings.scheduler_enabled:
+            dispatcher = build_dispatcher(runtime.engine, settings, runtime.catalog)
+            scheduler = start_scheduler(dispatcher)
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
+            if dispatcher is not None:
+                await dispatcher.transport.aclose()
+
+    app = FastAPI(
+        title=f"{settings.program_name} nudges",
+        description="Small text-message prompts that help couples feel close.",
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    app.include_router(inbound_router)
+    app.include_router(status_router)
+    app.include_router(health_router)
+    app.include_router(admin_router)
+
+    return app

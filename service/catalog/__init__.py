@@ -1,0 +1,30 @@
+"""The prompt catalog: loading and checking the YAML content, and choosing what to send."""
+
+from service.catalog.choice import choose_acknowledgement, choose_prompt
+from service.catalog.loader import (
+    LOVE_LANGUAGES,
+    Catalog,
+    CatalogError,
+    CatalogReport,
+    Prompt,
+    PromptReport,
+    check_catalog,
+    format_report,
+    load_catalog,
+    render,
+)
+
+__all__ = [
+    "LOVE_LANGUAGES",
+    "Catalog",
+    "CatalogError",
+    "CatalogReport",
+    "Prompt",
+    "PromptReport",
+    "check_catalog",
+    "choose_acknowledgement",
+    "choose_prompt",
+    "format_report",
+    "load_catalog",
+    "render",
+]

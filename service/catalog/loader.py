@@ -1,0 +1,615 @@
+"""Load and check the prompt catalog: plain YAML files that an editor changes by hand.
+
+Layout of the catalog directory (flat):
+
+* ``categories.yaml``: ``{categories: {<id>: {label: str, description: str}}}``
+* ``<category>.yaml`` for each category: ``{category: <id>, prompts: [{id, text,
+  love_language?, tags?}]}``; the file name must equal the category id.
+* ``placeholders.yaml``: ``{placeholders: {<name>: <fallback text>}}``
+* ``acknowledgements.yaml``: ``{acknowledgements: [str, ...]}`` (no placeholders, 20+)
+* ``recaps.yaml``: ``{recaps: [str, ...]}`` (placeholders: ``{count}`` and the ones above)
+
+Validation collects every problem before reporting, so an editor fixes a file in one
+pass. Texts are stripped of surrounding whitespace on load (YAML block scalars leave a
+trailing newline that would otherwise be sent). YAML mappings with a repeated key are an
+error instead of silently keeping the last value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from string import Formatter
+from types import MappingProxyType
+from typing import Any, Final, TypeGuard
+
+import yaml
+
+try:
+    from yaml import CSafeLoader as _SafeLoaderBase  # libyaml: about 8x faster
+except ImportError:  # PyYAML built without libyaml
+    from yaml import SafeLoader as _SafeLoaderBase  # type: ignore[assignment]
+
+from service.sms_encoding import Encoding, non_gsm_characters, segment_info
+
+LOVE_LANGUAGES: Final = ("words", "time", "touch", "acts", "gifts")
+
+CATEGORIES_FILE: Final = "categories.yaml"
+PLACEHOLDERS_FILE: Final = "placeholders.yaml"
+ACKNOWLEDGEMENTS_FILE: Final = "acknowledgements.yaml"
+RECAPS_FILE: Final = "recaps.yaml"
+RESERVED_FILES: Final = frozenset(
+    {CATEGORIES_FILE, PLACEHOLDERS_FILE, ACKNOWLEDGEMENTS_FILE, RECAPS_FILE}
+)
+
+MIN_ACKNOWLEDGEMENTS: Final = 20
+MAX_PROMPT_SEGMENTS: Final = 2
+MIN_SINGLE_SEGMENT_GSM7_PERCENT: Final = 95
+# Recaps are checked as they would read for a typical week.
+RECAP_CHECK_VALUES: Final[Mapping[str, str]] = MappingProxyType({"count": "12"})
+
+_PROMPT_KEYS: Final = frozenset({"id", "text", "love_language", "tags"})
+_CATEGORY_KEYS: Final = frozenset({"label", "description"})
+
+
+@dataclass(frozen=True)
+class Prompt:
+    id: str
+    category: str
+    text: str
+    love_language: str | None
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    prompts: tuple[Prompt, ...]
+    categories: Mapping[str, str]  # id -> label
+    fallbacks: Mapping[str, str]  # placeholder name -> text used when no value is known
+    acknowledgements: tuple[str, ...]
+    recaps: tuple[str, ...]
+    _prompts_by_id: Mapping[str, Prompt] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Read-only views, so a shared Catalog cannot be changed by one of its users.
+        object.__setattr__(self, "categories", MappingProxyType(dict(self.categories)))
+        object.__setattr__(self, "fallbacks", MappingProxyType(dict(self.fallbacks)))
+        by_id = MappingProxyType({prompt.id: prompt for prompt in self.prompts})
+        object.__setattr__(self, "_prompts_by_id", by_id)
+
+    def prompt(self, prompt_id: str) -> Prompt | None:
+        return self._prompts_by_id.get(prompt_id)
+
+
+class CatalogError(Exception):
+    """The catalog cannot be used; `problems` lists every problem found, one per entry."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        count = len(problems)
+        heading = f"{count} problem{'' if count == 1 else 's'} in the message catalog:"
+        super().__init__("\n  - ".join([heading, *problems]))
+
+
+@dataclass(frozen=True)
+class PromptReport:
+    """characters: length of the text rendered with the fallbacks, in Unicode characters."""
+
+    prompt_id: str
+    encoding: Encoding
+    characters: int
+    segments: int
+
+
+@dataclass(frozen=True)
+class CatalogReport:
+    prompts: tuple[PromptReport, ...]
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+
+def render(template: str, values: Mapping[str, str | None], fallbacks: Mapping[str, str]) -> str:
+    """Fill `{name}` placeholders; a missing, None or blank value uses the fallback.
+
+    Values are inserted verbatim (never re-parsed), so a name containing braces is safe.
+    Raises ValueError for malformed braces, a format spec or conversion, or a placeholder
+    with neither a value nor a fallback.
+    """
+    pieces: list[str] = []
+    for literal, name, format_spec, conversion in Formatter().parse(template):
+        pieces.append(literal)
+        if name is None:
+            continue
+        if format_spec or conversion:
+            raise ValueError(f"placeholder {{{name}}} must not have a format spec or conversion")
+        value = values.get(name)
+        if value is not None and value.strip():
+            pieces.append(value.strip())
+        elif name in fallbacks:
+            pieces.append(fallbacks[name])
+        else:
+            raise ValueError(f"no value and no fallback for placeholder {{{name}}}")
+    return "".join(pieces)
+
+
+def _placeholder_problems(template: str, allowed_names: Iterable[str] | None) -> list[str]:
+    """Why `template` cannot be rendered with only `allowed_names`, empty when it can.
+
+    With `allowed_names` None (placeholders.yaml unreadable) only the syntax is checked,
+    so one broken file does not bury the report under "unknown placeholder" lines.
+    """
+    try:
+        fields = [
+            (name, spec, conversion)
+            for _, name, spec, conversion in Formatter().parse(template)
+            if name is not None
+        ]
+    except ValueError as error:
+        return [f"malformed braces ({error}); write {{{{ or }}}} for a literal brace"]
+    allowed = None if allowed_names is None else sorted(set(allowed_names))
+    problems: list[str] = []
+    for name, spec, conversion in fields:
+        if not name.isidentifier():
+            problems.append(f"placeholder {{{name}}} must be a plain name like {{partner}}")
+        elif spec or conversion:
+            written = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            problems.append(f"placeholder {{{written}}} must be written plainly as {{{name}}}")
+        elif allowed is not None and name not in allowed:
+            known = ", ".join(f"{{{known_name}}}" for known_name in allowed) or "none"
+            problems.append(f"unknown placeholder {{{name}}} (known: {known})")
+    return problems
+
+
+# --- YAML reading ------------------------------------------------------------------------
+
+
+class _StrictYamlLoader(_SafeLoaderBase):
+    """Safe YAML that rejects a mapping key written twice (YAML would keep only the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[str] = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                if key_node.value in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key {key_node.value!r}", key_node.start_mark
+                    )
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)
+
+
+# Returned by _read_yaml when the file could not be parsed (None means an empty file).
+_UNREADABLE: Final = object()
+
+
+def _read_yaml(path: Path, problems: list[str]) -> object:
+    """Parsed content of `path`, or _UNREADABLE after recording why it could not be read."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        problems.append(f"{path.name}: file is missing")
+        return _UNREADABLE
+    except (OSError, UnicodeDecodeError) as error:
+        problems.append(f"{path.name}: cannot read file ({error})")
+        return _UNREADABLE
+    try:
+        return yaml.load(text, Loader=_StrictYamlLoader)  # a SafeLoader: no arbitrary objects
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problems.append(f"{path.name}: invalid YAML: {error.problem}{where}")
+    except yaml.YAMLError as error:
+        problems.append(f"{path.name}: invalid YAML: {error}")
+    return _UNREADABLE
+
+
+def _read_top_mapping(path: Path, key: str, problems: list[str]) -> object | None:
+    """The value under the single top-level `key` of `path`, None after recording problems."""
+    content = _read_yaml(path, problems)
+    if content is _UNREADABLE:
+        return None
+    if content is None:
+        problems.append(f"{path.name}: file is empty (expected '{key}:')")
+        return None
+    if not isinstance(content, dict):
+        problems.append(f"{path.name}: expected a mapping with '{key}:' at the top")
+        return None
+    for unknown in sorted(str(k) for k in content if k != key):
+        problems.append(f"{path.name}: unknown key '{unknown}'")
+    if key not in content:
+        problems.append(f"{path.name}: missing '{key}:'")
+        return None
+    value: object = content[key]
+    return value
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def _is_filled_string(value: object) -> TypeGuard[str]:
+    return isinstance(value, str) and bool(value.strip())
+
+
+# --- the individual files ----------------------------------------------------------------
+
+
+def _read_categories(directory: Path, problems: list[str]) -> dict[str, str] | None:
+    """Category id -> label; None when the file itself is unusable."""
+    value = _read_top_mapping(directory / CATEGORIES_FILE, "categories", problems)
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not value:
+        problems.append(f"{CATEGORIES_FILE}: 'categories' must map category ids to details")
+        return None
+    categories: dict[str, str] = {}
+    for category_id, details in value.items():
+        where = f"{CATEGORIES_FILE}: category '{category_id}'"
+        if not _is_filled_string(category_id):
+            problems.append(f"{where}: the id must be a non-empty string")
+            continue
+        if not isinstance(details, dict):
+            problems.append(f"{where}: expected 'label' and 'description'")
+            continue
+        for unknown in sorted(str(k) for k in details if k not in _CATEGORY_KEYS):
+            problems.append(f"{where}: unknown key '{unknown}'")
+        for required in sorted(_CATEGORY_KEYS):
+            if not _is_filled_string(details.get(required)):
+                problems.append(f"{where}: '{required}' must be a non-empty string")
+        label = details.get("label")
+        categories[category_id] = label.strip() if isinstance(label, str) else category_id
+    return categories
+
+
+def _read_fallbacks(directory: Path, problems: list[str]) -> dict[str, str] | None:
+    """Placeholder name -> fallback text; None when the file itself is unusable."""
+    value = _read_top_mapping(directory / PLACEHOLDERS_FILE, "placeholders", problems)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        problems.append(f"{PLACEHOLDERS_FILE}: 'placeholders' must map names to fallback text")
+        return None
+    fallbacks: dict[str, str] = {}
+    for name, fallback in value.items():
+        if not isinstance(name, str) or not name.isidentifier():
+            problems.append(f"{PLACEHOLDERS_FILE}: '{name}' is not a valid placeholder name")
+        elif not _is_filled_string(fallback):
+            problems.append(f"{PLACEHOLDERS_FILE}: placeholder {{{name}}} has no fallback text")
+            # Still a known name, so prompts using it are not reported a second time.
+            fallbacks[name] = ""
+        else:
+            fallbacks[name] = fallback.strip()
+    return fallbacks
+
+
+def _read_text_list(
+    directory: Path, file_name: str, key: str, problems: list[str]
+) -> list[tuple[int, str]] | None:
+    """Non-empty texts under `key` with their 1-based positions; None if the file is unusable."""
+    value = _read_top_mapping(directory / file_name, key, problems)
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        problems.append(f"{file_name}: '{key}' must be a list of texts")
+        return None
+    texts: list[tuple[int, str]] = []
+    seen: set[str] = set()
+    for position, item in enumerate(value, start=1):
+        if not _is_filled_string(item):
+            problems.append(f"{file_name}: item {position} must be a non-empty text")
+            continue
+        text = item.strip()
+        if text in seen:
+            problems.append(f"{file_name}: item {position} repeats {_short(text)}")
+            continue
+        seen.add(text)
+        texts.append((position, text))
+    return texts
+
+
+def _read_acknowledgements(directory: Path, problems: list[str]) -> list[tuple[int, str]]:
+    texts = _read_text_list(directory, ACKNOWLEDGEMENTS_FILE, "acknowledgements", problems)
+    if texts is None:
+        return []
+    for position, text in texts:
+        if "{" in text or "}" in text:
+            problems.append(
+                f"{ACKNOWLEDGEMENTS_FILE}: item {position} {_short(text)}: "
+                "acknowledgements cannot use placeholders or braces"
+            )
+    if len(texts) < MIN_ACKNOWLEDGEMENTS:
+        problems.append(
+            f"{ACKNOWLEDGEMENTS_FILE}: {len(texts)} acknowledgements, "
+            f"need at least {MIN_ACKNOWLEDGEMENTS} so replies do not feel canned"
+        )
+    return texts
+
+
+def _read_recaps(
+    directory: Path, fallbacks: Mapping[str, str] | None, problems: list[str]
+) -> list[tuple[int, str]]:
+    texts = _read_text_list(directory, RECAPS_FILE, "recaps", problems)
+    if texts is None:
+        return []
+    allowed = None if fallbacks is None else [*RECAP_CHECK_VALUES, *fallbacks]
+    for position, text in texts:
+        for problem in _placeholder_problems(text, allowed):
+            problems.append(f"{RECAPS_FILE}: item {position} {_short(text)}: {problem}")
+    if not texts:
+        problems.append(f"{RECAPS_FILE}: at least one recap is needed")
+    return texts
+
+
+def _read_prompt(
+    entry: object,
+    position: int,
+    path: Path,
+    fallbacks: Mapping[str, str] | None,
+    problems: list[str],
+) -> Prompt | None:
+    """One prompt entry, recording its problems.
+
+    Returns None only when the id or text is unusable; a prompt with other problems is
+    still returned (so the check can measure its length) with the bad field left out.
+    """
+    if not isinstance(entry, dict):
+        problems.append(f"{path.name}: prompt #{position}: expected a mapping with id and text")
+        return None
+    prompt_id = entry.get("id")
+    id_ok = _is_filled_string(prompt_id) and not any(c.isspace() for c in prompt_id)
+    where = f"{path.name}: prompt '{prompt_id}'" if id_ok else f"{path.name}: prompt #{position}"
+    if not id_ok:
+        problems.append(f"{where}: 'id' must be a non-empty string without spaces")
+    for unknown in sorted(str(k) for k in entry if k not in _PROMPT_KEYS):
+        problems.append(f"{where}: unknown key '{unknown}'")
+
+    text = entry.get("text")
+    text_problems = (
+        _placeholder_problems(text, fallbacks)
+        if _is_filled_string(text)
+        else ["'text' must be a non-empty string"]
+    )
+    problems.extend(f"{where}: {problem}" for problem in text_problems)
+
+    love_language = entry.get("love_language")
+    if love_language is not None and love_language not in LOVE_LANGUAGES:
+        problems.append(
+            f"{where}: unknown love_language {love_language!r} "
+            f"(expected one of {', '.join(LOVE_LANGUAGES)})"
+        )
+        love_language = None
+
+    tags = entry.get("tags", [])
+    if not isinstance(tags, list) or not all(_is_filled_string(tag) for tag in tags):
+        problems.append(f"{where}: 'tags' must be a list of non-empty strings")
+        tags = []
+
+    if not isinstance(prompt_id, str) or not id_ok or not isinstance(text, str) or text_problems:
+        return None
+    return Prompt(
+        id=prompt_id,
+        category=path.stem,
+        text=text.strip(),
+        love_language=love_language,
+        tags=tuple(tag.strip() for tag in tags),
+    )
+
+
+def _read_category_file(
+    path: Path,
+    categories: Mapping[str, str] | None,
+    fallbacks: Mapping[str, str] | None,
+    problems: list[str],
+) -> list[Prompt]:
+    content = _read_yaml(path, problems)
+    if content is _UNREADABLE:
+        return []
+    if content is None:
+        problems.append(f"{path.name}: file is empty (expected 'category:' and 'prompts:')")
+        return []
+    if not isinstance(content, dict):
+        problems.append(f"{path.name}: expected a mapping with 'category:' and 'prompts:'")
+        return []
+    for unknown in sorted(str(k) for k in content if k not in ("category", "prompts")):
+        problems.append(f"{path.name}: unknown key '{unknown}'")
+
+    declared = content.get("category")
+    if declared is None:
+        problems.append(f"{path.name}: missing 'category: {path.stem}'")
+    elif declared != path.stem:
+        problems.append(
+            f"{path.name}: says 'category: {declared}' but the file name needs it to be "
+            f"'{path.stem}'"
+        )
+    if categories is not None and path.stem not in categories:
+        problems.append(f"{path.name}: unknown category '{path.stem}' (not in {CATEGORIES_FILE})")
+
+    entries = content.get("prompts")
+    if not isinstance(entries, list) or not entries:
+        problems.append(f"{path.name}: 'prompts' must be a non-empty list of prompts")
+        return []
+    prompts = [
+        _read_prompt(entry, position, path, fallbacks, problems)
+        for position, entry in enumerate(entries, start=1)
+    ]
+    return [prompt for prompt in prompts if prompt is not None]
+
+
+@dataclass(frozen=True)
+class _ReadResult:
+    """Everything that could be read, plus every problem; usable prompts only."""
+
+    catalog: Catalog
+    problems: tuple[str, ...]
+
+
+def _category_file_order(path: Path, categories: Mapping[str, str] | None) -> tuple[int, str]:
+    categories = categories or {}
+    order = list(categories)
+    return (order.index(path.stem) if path.stem in categories else len(order), path.name)
+
+
+def _read_catalog(directory: Path) -> _ReadResult:
+    problems: list[str] = []
+    if not directory.is_dir():
+        problems.append(f"{directory}: catalog directory not found")
+        return _ReadResult(Catalog((), {}, {}, (), ()), tuple(problems))
+
+    categories = _read_categories(directory, problems)
+    fallbacks = _read_fallbacks(directory, problems)
+    acknowledgements = _read_acknowledgements(directory, problems)
+    recaps = _read_recaps(directory, fallbacks, problems)
+
+    problems.extend(
+        f"{path.name}: use the .yaml extension so the catalog picks it up"
+        for path in sorted(directory.glob("*.yml"))
+    )
+    category_files = sorted(
+        (path for path in directory.glob("*.yaml") if path.name not in RESERVED_FILES),
+        key=lambda path: _category_file_order(path, categories),
+    )
+    prompts: list[Prompt] = []
+    file_of_id: dict[str, str] = {}
+    for path in category_files:
+        for prompt in _read_category_file(path, categories, fallbacks, problems):
+            if prompt.id in file_of_id:
+                problems.append(
+                    f"{path.name}: prompt '{prompt.id}': duplicate id "
+                    f"(also in {file_of_id[prompt.id]})"
+                )
+            else:
+                file_of_id[prompt.id] = path.name
+            prompts.append(prompt)
+
+    files_present = {path.stem for path in category_files}
+    for category_id in categories or {}:
+        if category_id not in files_present:
+            problems.append(
+                f"{CATEGORIES_FILE}: category '{category_id}' has no prompts file "
+                f"({category_id}.yaml)"
+            )
+
+    catalog = Catalog(
+        prompts=tuple(prompts),
+        categories=categories or {},
+        fallbacks=fallbacks or {},
+        acknowledgements=tuple(text for _, text in acknowledgements),
+        recaps=tuple(text for _, text in recaps),
+    )
+    return _ReadResult(catalog, tuple(problems))
+
+
+# --- public entry points -----------------------------------------------------------------
+
+
+def load_catalog(directory: Path) -> Catalog:
+    """The catalog in `directory`; raises CatalogError listing every problem found."""
+    result = _read_catalog(directory)
+    if result.problems:
+        raise CatalogError(list(result.problems))
+    return result.catalog
+
+
+def _encoding_reason(text: str) -> str:
+    info = segment_info(text)
+    if info.encoding is Encoding.UCS2:
+        offenders = " ".join(non_gsm_characters(text))
+        return f"UCS-2 because of {offenders}, {info.units} code units"
+    return f"GSM-7, {info.units} septets"
+
+
+def check_catalog(directory: Path) -> CatalogReport:
+    """Everything load_catalog checks, plus SMS length and encoding budgets.
+
+    Prompts are measured rendered with the fallbacks (a real partner name may be longer).
+    """
+    result = _read_catalog(directory)
+    catalog = result.catalog
+    problems = list(result.problems)
+
+    reports: list[PromptReport] = []
+    over_budget: list[str] = []
+    for prompt in catalog.prompts:
+        try:
+            text = render(prompt.text, {}, catalog.fallbacks)
+        except ValueError:
+            continue  # placeholders.yaml is unusable, already reported
+        info = segment_info(text)
+        reports.append(PromptReport(prompt.id, info.encoding, len(text), info.segments))
+        if info.segments > MAX_PROMPT_SEGMENTS:
+            problems.append(
+                f"{prompt.category}.yaml: prompt '{prompt.id}': {info.segments} segments "
+                f"({_encoding_reason(text)}); at most {MAX_PROMPT_SEGMENTS} allowed"
+            )
+        if info.encoding is not Encoding.GSM7 or info.segments != 1:
+            over_budget.append(f"{prompt.id} ({_encoding_reason(text)})")
+
+    single = len(reports) - len(over_budget)
+    if reports and single * 100 < MIN_SINGLE_SEGMENT_GSM7_PERCENT * len(reports):
+        problems.append(
+            f"only {single} of {len(reports)} prompts ({100 * single / len(reports):.1f}%) "
+            f"fit one GSM-7 segment, need {MIN_SINGLE_SEGMENT_GSM7_PERCENT}%; "
+            f"the others: {', '.join(over_budget)}"
+        )
+
+    problems.extend(_acknowledgement_budget_problems(catalog))
+    problems.extend(_recap_budget_problems(catalog))
+    return CatalogReport(prompts=tuple(reports), problems=tuple(problems))
+
+
+def _acknowledgement_budget_problems(catalog: Catalog) -> list[str]:
+    problems: list[str] = []
+    for text in catalog.acknowledgements:
+        info = segment_info(text)
+        if info.encoding is not Encoding.GSM7 or info.segments > 1:
+            problems.append(
+                f"{ACKNOWLEDGEMENTS_FILE}: {_short(text)}: must fit one GSM-7 segment "
+                f"({_encoding_reason(text)})"
+            )
+    return problems
+
+
+def _recap_budget_problems(catalog: Catalog) -> list[str]:
+    problems: list[str] = []
+    for text in catalog.recaps:
+        try:
+            rendered = render(text, RECAP_CHECK_VALUES, catalog.fallbacks)
+        except ValueError:
+            continue  # already reported as a placeholder problem
+        info = segment_info(rendered)
+        if info.segments > 1:
+            problems.append(
+                f"{RECAPS_FILE}: {_short(text)}: {info.segments} segments when rendered "
+                f"({info.encoding}, {info.units} units); must fit one"
+            )
+    return problems
+
+
+def format_report(report: CatalogReport) -> list[str]:
+    """Human-readable lines: one per prompt, then the problems, then a summary."""
+    id_width = max((len(p.prompt_id) for p in report.prompts), default=0)
+    chars_width = max((len(str(p.characters)) for p in report.prompts), default=0)
+    lines = [
+        f"{p.prompt_id:<{id_width}}  {p.encoding.value:<5}  {p.characters:>{chars_width}} chars"
+        f"  {p.segments} segment{'' if p.segments == 1 else 's'}"
+        for p in report.prompts
+    ]
+    lines.extend(f"PROBLEM: {problem}" for problem in report.problems)
+
+    total = len(report.prompts)
+    single = sum(1 for p in report.prompts if p.encoding is Encoding.GSM7 and p.segments == 1)
+    share = f" ({100 * single / total:.1f}%)" if total else ""
+    problem_count = len(report.problems)
+    verdict = "OK" if report.ok else "FAILED"
+    lines.append(
+        f"{total} prompts, {single}{share} in one GSM-7 segment, "
+        f"{problem_count} problem{'' if problem_count == 1 else 's'}: {verdict}"
+    )
+    return lines

@@ -1,0 +1,1 @@
+"""Inbound conversation: what a text means and what to do about it."""

@@ -1,0 +1,220 @@
+"""What to do about one inbound text: a pure function of the intent and the subscriber's state.
+
+The contract's table ("What a texter experiences") is implemented here and nowhere else; the
+webhook route only gathers the facts, applies the decision and renders the reply.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from enum import StrEnum
+
+from service.conversation.intents import Intent, IntentKind
+from service.scheduling.schedule import less_often, more_often
+from service.subscribers.models import ConsentKind, ConsentMethod, SubscriberStatus
+
+
+class ReplyKind(StrEnum):
+    CONFIRM_REQUEST = "confirm_request"
+    WELCOME = "welcome"
+    RESUBSCRIBED = "resubscribed"
+    ALREADY_ACTIVE = "already_active"
+    OPTED_OUT = "opted_out"
+    HELP = "help"
+    HOW_TO_JOIN = "how_to_join"
+    PENDING_REMINDER = "pending_reminder"
+    WIN_ACK = "win_ack"
+    WINS_SUMMARY = "wins_summary"
+    MENU = "menu"
+    PAUSED = "paused"
+    RESUMED = "resumed"
+    NOT_PAUSED = "not_paused"
+    TIME_SET = "time_set"
+    CADENCE_SET = "cadence_set"
+    NEW_PROMPT = "new_prompt"
+    NEW_LIMIT = "new_limit"
+    NEW_OUTSIDE_WINDOW = "new_outside_window"
+    NAME_SET = "name_set"
+    LOVE_SET = "love_set"
+    SKIPPED = "skipped"
+    UNCLEAR = "unclear"
+    SAFETY = "safety"
+
+
+@dataclass(frozen=True)
+class SubscriberState:
+    """What a decision needs to know about the texter; None means a number we never saw."""
+
+    status: SubscriberStatus
+    prompts_per_week: int
+    onboarding_question_pending: bool = False
+
+
+@dataclass(frozen=True)
+class Circumstances:
+    """Facts about this moment that the shell works out (time is never read here)."""
+
+    twilio_answered: bool = False  # the webhook carried OptOutType: Twilio already replied
+    safety_concern: bool = False
+    inside_send_window: bool = True
+    on_demand_prompts_today: int = 0
+    on_demand_prompts_per_day: int = 3
+
+
+@dataclass(frozen=True)
+class Decision:
+    reply: ReplyKind | None
+    status: SubscriberStatus | None = None  # the new status, when it changes or is created
+    consent: tuple[ConsentKind, ConsentMethod] | None = None
+    record_win: bool = False
+    schedule_first_prompt: bool = False
+    pause_days: int | None = None
+    pause_indefinitely: bool = False
+    flag_safety: bool = False
+    preferred_time: datetime.time | None = None
+    prompts_per_week: int | None = None
+    partner_name: str | None = None
+    love_language: str | None = None
+    send_prompt_now: bool = False
+    end_onboarding: bool = False
+    unclear_command: str | None = None
+
+
+def decide(intent: Intent, state: SubscriberState | None, facts: Circumstances) -> Decision:
+    if intent.kind is IntentKind.OPT_OUT:
+        return _opt_out(intent, facts)
+    if intent.kind is IntentKind.HELP:
+        return Decision(reply=None if facts.twilio_answered else ReplyKind.HELP)
+    if state is None:
+        return _stranger(intent, facts)
+    if state.status is SubscriberStatus.OPTED_OUT:
+        return _opted_out(intent)
+    if state.status is SubscriberStatus.PENDING:
+        return _pending(intent, facts)
+    return _member(intent, state, facts)
+
+
+def _opt_out(intent: Intent, facts: Circumstances) -> Decision:
+    if facts.twilio_answered:
+        method = ConsentMethod.TWILIO_OPT_OUT_TYPE
+    elif intent.free_text_opt_out:
+        method = ConsentMethod.FREE_TEXT
+    else:
+        method = ConsentMethod.KEYWORD
+    return Decision(
+        reply=None if facts.twilio_answered else ReplyKind.OPTED_OUT,
+        status=SubscriberStatus.OPTED_OUT,
+        consent=(ConsentKind.OPT_OUT, method),
+    )
+
+
+def _stranger(intent: Intent, facts: Circumstances) -> Decision:
+    if intent.kind is IntentKind.OPT_IN:
+        return Decision(
+            reply=ReplyKind.CONFIRM_REQUEST,
+            status=SubscriberStatus.PENDING,
+            consent=(ConsentKind.OPT_IN, ConsentMethod.KEYWORD),
+        )
+    if facts.safety_concern:
+        return Decision(reply=ReplyKind.SAFETY)
+    return Decision(reply=ReplyKind.HOW_TO_JOIN)
+
+
+def _opted_out(intent: Intent) -> Decision:
+    if intent.kind in (IntentKind.OPT_IN, IntentKind.CONFIRM):
+        return _resubscribe()
+    return Decision(reply=None)  # an opted-out number hears nothing more from us
+
+
+def _resubscribe() -> Decision:
+    return Decision(
+        reply=ReplyKind.RESUBSCRIBED,
+        status=SubscriberStatus.ACTIVE,
+        consent=(ConsentKind.RESUBSCRIBE, ConsentMethod.KEYWORD),
+        schedule_first_prompt=True,
+    )
+
+
+def _pending(intent: Intent, facts: Circumstances) -> Decision:
+    if intent.kind is IntentKind.CONFIRM:
+        return Decision(
+            reply=ReplyKind.WELCOME,
+            status=SubscriberStatus.ACTIVE,
+            consent=(ConsentKind.CONFIRMATION, ConsentMethod.KEYWORD),
+            schedule_first_prompt=True,
+        )
+    if intent.kind is IntentKind.OPT_IN:
+        return Decision(reply=ReplyKind.CONFIRM_REQUEST)
+    if facts.safety_concern:
+        return Decision(reply=ReplyKind.SAFETY)
+    return Decision(reply=ReplyKind.PENDING_REMINDER)
+
+
+def _member(intent: Intent, state: SubscriberState, facts: Circumstances) -> Decision:
+    """An active or paused subscriber."""
+    paused = state.status is SubscriberStatus.PAUSED
+    match intent.kind:
+        case IntentKind.OPT_IN:
+            if paused:
+                return _resume()
+            return Decision(reply=ReplyKind.ALREADY_ACTIVE)
+        case IntentKind.WINS:
+            return Decision(reply=ReplyKind.WINS_SUMMARY)
+        case IntentKind.MENU:
+            return Decision(reply=ReplyKind.MENU)
+        case IntentKind.PAUSE:
+            return Decision(
+                reply=ReplyKind.PAUSED,
+                status=SubscriberStatus.PAUSED,
+                pause_days=intent.days or 7,
+            )
+        case IntentKind.RESUME:
+            return _resume() if paused else Decision(reply=ReplyKind.NOT_PAUSED)
+        case IntentKind.TIME if intent.time_of_day is not None:
+            return Decision(reply=ReplyKind.TIME_SET, preferred_time=intent.time_of_day)
+        case IntentKind.MORE:
+            return Decision(
+                reply=ReplyKind.CADENCE_SET, prompts_per_week=more_often(state.prompts_per_week)
+            )
+        case IntentKind.LESS:
+            return Decision(
+                reply=ReplyKind.CADENCE_SET, prompts_per_week=less_often(state.prompts_per_week)
+            )
+        case IntentKind.NEW:
+            return _prompt_on_demand(facts)
+        case IntentKind.NAME if intent.name:
+            return Decision(reply=ReplyKind.NAME_SET, partner_name=intent.name, end_onboarding=True)
+        case IntentKind.LOVE if intent.love_language:
+            return Decision(reply=ReplyKind.LOVE_SET, love_language=intent.love_language)
+        case IntentKind.SKIP:
+            return Decision(reply=ReplyKind.SKIPPED, end_onboarding=True)
+        case IntentKind.UNCLEAR_COMMAND | IntentKind.TIME | IntentKind.NAME | IntentKind.LOVE:
+            return Decision(reply=ReplyKind.UNCLEAR, unclear_command=intent.command or intent.kind)
+    if facts.safety_concern:
+        return Decision(
+            reply=ReplyKind.SAFETY,
+            status=SubscriberStatus.PAUSED,
+            pause_indefinitely=True,
+            flag_safety=True,
+        )
+    # Anything else (YES included) is a reply to the latest prompt: a small win.
+    return Decision(
+        reply=ReplyKind.WIN_ACK,
+        record_win=True,
+        end_onboarding=state.onboarding_question_pending,
+    )
+
+
+def _resume() -> Decision:
+    return Decision(
+        reply=ReplyKind.RESUMED, status=SubscriberStatus.ACTIVE, schedule_first_prompt=True
+    )
+
+
+def _prompt_on_demand(facts: Circumstances) -> Decision:
+    if not facts.inside_send_window:
+        return Decision(reply=ReplyKind.NEW_OUTSIDE_WINDOW)
+    if facts.on_demand_prompts_today >= facts.on_demand_prompts_per_day:
+        return Decision(reply=ReplyKind.NEW_LIMIT)
+    return Decision(reply=ReplyKind.NEW_PROMPT, send_prompt_now=True)

@@ -1,0 +1,469 @@
+"""What an inbound text means: a pure parser from the raw body to an Intent.
+
+Most inbound texts are ordinary replies to a prompt, so the parser is conservative: a keyword
+counts only when it stands alone (or with its argument and a "please"). The carrier keywords
+follow the contract to the letter and are never matched fuzzily; subscriber commands tolerate one
+typo in words of five letters or more.
+
+Decisions a reader may look for:
+- CONFIRM: YES, Y, YEP, YEAH, YEA, YUP (alone, or with "please"). "ok" and "sure" are not
+  consent: a pending number must say yes.
+- TIME with a bare hour (no am/pm) reads 1-8 as pm and 9-11 as am, so the time lands inside the
+  default 08:00-21:00 send window (8 is read as 8pm: evenings are when couples are together).
+  A two-digit hour with a leading zero ("08:30") or 0, 12-23 is a 24-hour clock.
+  MORNING is 08:30, EVENING 19:00, NOON 12:00 ("time lunch" is 12:00 too, but "lunch" alone is
+  an ordinary reply).
+- PAUSE alone is a week; 1-90 days are accepted; 0 or more than 90 days is UNCLEAR_COMMAND (a
+  reply can then explain the limit, which a silent clamp could not).
+- LOVE alone is a MESSAGE: "Love ❤️" is a common reply, not a command attempt.
+- A command word followed by ordinary language ("time flies", "love you", "name it") is a
+  MESSAGE; one followed by something else that doesn't parse is UNCLEAR_COMMAND when the whole
+  text has at most three words ("time banana"), and a MESSAGE when longer.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class IntentKind(StrEnum):
+    OPT_IN = "opt_in"
+    CONFIRM = "confirm"
+    OPT_OUT = "opt_out"
+    HELP = "help"
+    WINS = "wins"
+    MENU = "menu"
+    PAUSE = "pause"
+    RESUME = "resume"
+    TIME = "time"
+    MORE = "more"
+    LESS = "less"
+    NEW = "new"
+    NAME = "name"
+    LOVE = "love"
+    SKIP = "skip"
+    UNCLEAR_COMMAND = "unclear_command"
+    MESSAGE = "message"
+
+
+@dataclass(frozen=True)
+class Intent:
+    kind: IntentKind
+    keyword: str | None = None  # the command word matched (typo corrected); None for free text
+    free_text_opt_out: bool = False  # OPT_OUT recognised from a sentence, not a lone keyword
+    days: int | None = None
+    time_of_day: datetime.time | None = None
+    name: str | None = None
+    love_language: str | None = None  # one of LOVE_LANGUAGES
+    command: str | None = None  # for UNCLEAR_COMMAND: "time", "pause", "love" or "name"
+
+
+OPT_OUT_KEYWORDS = frozenset(
+    {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"}
+)
+OPT_IN_KEYWORDS = frozenset({"join", "start", "subscribe", "unstop"})
+LOVE_LANGUAGES = ("words", "time", "touch", "acts", "gifts")
+MAX_PAUSE_DAYS = 90
+DEFAULT_PAUSE_DAYS = 7
+MAX_NAME_LENGTH = 20
+
+# --- normalizing ------------------------------------------------------------------------------
+
+# Phones type curly apostrophes ("don’t"); NFKC leaves them alone, so map them by hand.
+_APOSTROPHES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u2032": "'"})
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
+
+
+def normalize(text: str) -> str:
+    """NFKC, case-folded, trimmed of surrounding spaces, punctuation and emoji, single-spaced."""
+    folded = unicodedata.normalize("NFKC", text.translate(_APOSTROPHES)).casefold()
+    folded = unicodedata.normalize("NFKC", folded).translate(_ZERO_WIDTH)
+    kept = [i for i, char in enumerate(folded) if _is_letter_or_digit(char)]
+    if not kept:
+        return ""
+    end = kept[-1] + 1
+    # Combining marks belong to the letter before them.
+    while end < len(folded) and unicodedata.category(folded[end]).startswith("M"):
+        end += 1
+    return " ".join(folded[kept[0] : end].split())
+
+
+def _is_letter_or_digit(char: str) -> bool:
+    return unicodedata.category(char)[0] in "LN"
+
+
+def plain_words(normalized: str) -> str:
+    """Letters and digits only, apostrophes dropped ("don't" -> "dont"): the form patterns read."""
+    return " ".join(re.sub(r"[\W_]+", " ", normalized.replace("'", "")).split())
+
+
+# --- free-text opt-out ------------------------------------------------------------------------
+
+_POLITE_WORD = r"(?:please|pls|plz|thanks|thank you|thx|ty)"
+_ASKING = (
+    r"(?:please|pls|plz|kindly|just|hey|ok|okay|so|seriously|omg"
+    r"|can you|could you|would you|will you|can u|could u)"
+)
+_WANTING = (
+    r"(?:i )?(?:want to|wanna|would like to|id like to|need to|wish to|let me"
+    r"|how do i|how can i|how to|can i|could i)"
+)
+_TAIL = (
+    r"(?: (?:anymore|any more|again|ever again|for good|completely|right now|now|already|asap"
+    rf"|immediately|seriously|ok|okay|{_POLITE_WORD}))*"
+)
+_MESSAGE_NOUN = (
+    r"(?:texts?|txts?|texting|messages?|msgs?|messaging|sms|prompts?|nudges?|reminders?"
+    r"|notifications?|alerts?|emails?|spam)"
+)
+_THING = (
+    rf"(?:{_MESSAGE_NOUN}|subscription|service|program|programme|list|mailing list|account"
+    r"|consent|stuff|things?|everything|all|it|this|that|these|those|them)"
+)
+_DETERMINER = (
+    r"(?:the|these|this|those|that|your|my|all|all the|all these|all your|any"
+    r"|of these|of this|of the|of your)"
+)
+_OBJECT = rf"(?:{_DETERMINER} )?{_THING}"
+_ME = r"(?:me|us|my number|this number|my phone|my phone number)"
+_SENDING = (
+    r"(?:texting|txting|messaging|msging|sending|contacting|emailing|bugging|bothering"
+    r"|spamming|calling)"
+)
+_SEND = r"(?:text|txt|message|msg|contact|send|email|call|bother|bug|spam|sms)"
+
+_FREE_TEXT_OPT_OUT = re.compile(
+    "|".join(
+        f"(?:{pattern})"
+        for pattern in (
+            # stop / quit / end ... : "stop it", "quit texting me", "stop sending me these"
+            rf"(?:{_ASKING} )*(?:stop|stopall|quit|cease|end|halt)(?: (?:stop|stopall|quit|end))*"
+            rf"(?: {_SENDING})?(?: {_ME})?(?: {_OBJECT})?{_TAIL}",
+            # unsubscribe / cancel ... : "unsubscribe me", "cancel my subscription", "opt out"
+            rf"(?:{_ASKING} )*(?:{_WANTING} )?(?:unsubscribe|unsub|cancel|revoke|optout|opt out"
+            rf"|deregister|unregister|unenroll|stop|quit)(?: {_ME}| {_OBJECT})?"
+            rf"(?: from (?:{_DETERMINER} )?{_THING})?{_TAIL}",
+            # "opt me out"
+            rf"(?:{_ASKING} )*(?:{_WANTING} )?opt {_ME} out(?: of (?:{_DETERMINER} )?{_THING})?"
+            rf"{_TAIL}",
+            # "remove me (from this list)", "take me off your list"
+            rf"(?:{_ASKING} )*(?:{_WANTING} )?(?:(?:remove|delete|drop|unsubscribe) {_ME}"
+            rf"(?: (?:from|off|out of) (?:{_DETERMINER} )?{_THING})?"
+            rf"|take {_ME} off(?: (?:{_DETERMINER} )?{_THING})?){_TAIL}",
+            # "no more texts", "no more of these", "done with these messages"
+            rf"(?:{_ASKING} )*(?:no more|no further|no|enough|done with)(?: of)?"
+            rf"(?: {_DETERMINER})? (?:{_MESSAGE_NOUN}|these|them){_TAIL}",
+            # "dont text me anymore", "don't message me again", "never text me again"
+            rf"(?:{_ASKING} )*(?:dont|do not|never|dont ever|do not ever) {_SEND}(?: me| us)?"
+            rf"(?: {_OBJECT})?{_TAIL}",
+            # "i don't want these texts anymore"
+            rf"(?:i )?(?:dont|do not|no longer) want(?: to (?:receive|get))?(?: any)?(?: more)?"
+            rf"(?: {_DETERMINER})? {_MESSAGE_NOUN}{_TAIL}",
+            rf"(?:{_ASKING} )*(?:just )?leave (?:me|us) alone{_TAIL}",
+        )
+    )
+)
+
+
+def _is_free_text_opt_out(plain: str) -> bool:
+    return _FREE_TEXT_OPT_OUT.fullmatch(plain) is not None
+
+
+# --- subscriber commands ----------------------------------------------------------------------
+
+_POLITE_WORDS = frozenset({"please", "pls", "plz", "thanks", "thank you", "thx", "ty", "now"})
+_MESSAGE_WORDS = frozenset({"texts", "prompts", "messages", "nudges"})
+
+# Command words without an argument, and what may follow them besides politeness.
+_STANDALONE: dict[str, tuple[IntentKind, frozenset[str]]] = {
+    **dict.fromkeys(
+        ("yes", "y", "yep", "yeah", "yea", "yup"), (IntentKind.CONFIRM, frozenset({""}))
+    ),
+    "help": (IntentKind.HELP, frozenset({"", "me"})),
+    "info": (IntentKind.HELP, frozenset({""})),
+    "wins": (IntentKind.WINS, frozenset({""})),
+    "menu": (IntentKind.MENU, frozenset({"", "options"})),
+    "commands": (IntentKind.MENU, frozenset({""})),
+    **dict.fromkeys(
+        ("resume", "unpause"),
+        (IntentKind.RESUME, _MESSAGE_WORDS | {"", "again", "the texts", "the prompts"}),
+    ),
+    "more": (IntentKind.MORE, _MESSAGE_WORDS | {"", "often", "frequently"}),
+    **dict.fromkeys(
+        ("less", "fewer"), (IntentKind.LESS, _MESSAGE_WORDS | {"", "often", "frequently"})
+    ),
+    **dict.fromkeys(
+        ("new", "another"),
+        (IntentKind.NEW, frozenset({"", "one", "prompt", "idea", "nudge", "question"})),
+    ),
+    "skip": (IntentKind.SKIP, frozenset({"", "it", "this", "this one", "that", "question"})),
+}
+_NAMED_TIMES = {
+    "morning": datetime.time(8, 30),
+    "evening": datetime.time(19, 0),
+    "noon": datetime.time(12, 0),
+}
+_TIME_WORDS = {
+    **_NAMED_TIMES,
+    "mornings": _NAMED_TIMES["morning"],
+    "in the morning": _NAMED_TIMES["morning"],
+    "evenings": _NAMED_TIMES["evening"],
+    "in the evening": _NAMED_TIMES["evening"],
+    "lunch": _NAMED_TIMES["noon"],
+    "lunchtime": _NAMED_TIMES["noon"],
+    "midday": _NAMED_TIMES["noon"],
+}
+_ARGUMENT_COMMANDS = frozenset({"time", "pause", "name", "love"})
+_PAUSE_WITHOUT_DAYS = _MESSAGE_WORDS | {"", "it", "for now", "for a bit", "for a while"}
+
+# Only words of five letters or more are corrected, and only towards these commands.
+_TYPO_TARGETS = ("pause", "unpause", "resume", "commands", "another", "morning", "evening")
+# Real words one edit away from a target: they mean themselves.
+_NOT_TYPOS = frozenset({"cause", "parse", "passe", "presume", "commando", "mourning", "moaning"})
+
+# A command word followed by one of these is ordinary language: "time flies", "love you".
+_ORDINARY_FOLLOWERS = frozenset(
+    {
+        *("is", "was", "are", "were", "be", "been", "am", "has", "had"),
+        *("to", "for", "of", "in", "on", "at", "with", "and", "or", "but", "so"),
+        *("the", "a", "an", "my", "your", "our", "his", "her", "their", "its"),
+        *("it", "this", "that", "these", "those", "i", "me", "you", "u", "ya", "yall"),
+        *("we", "us", "him", "them", "all", "everything", "lots", "much", "love"),
+        *("flies", "flew", "fly", "well", "spent", "together", "out", "off", "alone"),
+        *("again", "too", "doing"),
+    }
+)
+
+
+def parse_intent(text: str) -> Intent:
+    normalized = normalize(text)
+    if normalized in OPT_OUT_KEYWORDS:
+        return Intent(IntentKind.OPT_OUT, keyword=normalized)
+    if normalized in OPT_IN_KEYWORDS:
+        return Intent(IntentKind.OPT_IN, keyword=normalized)
+    if _is_free_text_opt_out(plain_words(normalized)):
+        return Intent(IntentKind.OPT_OUT, free_text_opt_out=True)
+    normalized = re.sub(r"^(?:please|pls|plz|kindly)\b[\s,]*", "", normalized)
+    head = re.match(r"[^\W\d_]+", normalized)
+    if head is None:
+        return Intent(IntentKind.MESSAGE)
+    word = _correct_typo(head.group())
+    rest = normalized[head.end() :].lstrip(" :=-,")
+    return (
+        _parse_standalone(word, plain_words(rest))
+        or _parse_argument_command(word, rest, normalized)
+        or _parse_sentence_forms(normalized)
+        or Intent(IntentKind.MESSAGE)
+    )
+
+
+def _correct_typo(word: str) -> str:
+    if len(word) < 5 or word in _NOT_TYPOS or word in _TYPO_TARGETS:
+        return word
+    close = [target for target in _TYPO_TARGETS if _within_one_edit(word, target)]
+    return close[0] if len(close) == 1 else word
+
+
+def _within_one_edit(typed: str, target: str) -> bool:
+    """Damerau-Levenshtein distance <= 1: one insertion, deletion, substitution or swap."""
+    if abs(len(typed) - len(target)) > 1:
+        return False
+    prefix = 0
+    while prefix < min(len(typed), len(target)) and typed[prefix] == target[prefix]:
+        prefix += 1
+    typed_rest, target_rest = typed[prefix:], target[prefix:]
+    return (
+        typed_rest[1:] == target_rest[1:]  # substitution (or equal)
+        or typed_rest[1:] == target_rest  # insertion
+        or typed_rest == target_rest[1:]  # deletion
+        or (typed_rest[:2] == target_rest[1::-1] and typed_rest[2:] == target_rest[2:])
+    )
+
+
+def _without_politeness(plain: str) -> str:
+    return re.sub(rf"(?:^| )(?:{_POLITE_WORD}|now)$", "", plain).strip()
+
+
+def _parse_standalone(word: str, rest: str) -> Intent | None:
+    tail = _without_politeness(rest)
+    if word in _STANDALONE:
+        kind, tails = _STANDALONE[word]
+        return Intent(kind, keyword=word) if tail in tails else None
+    if word in _NAMED_TIMES and tail == "":
+        return Intent(IntentKind.TIME, keyword=word, time_of_day=_NAMED_TIMES[word])
+    if word == "pause" and tail in _PAUSE_WITHOUT_DAYS:
+        return Intent(IntentKind.PAUSE, keyword=word, days=DEFAULT_PAUSE_DAYS)
+    return None
+
+
+def _parse_argument_command(word: str, rest: str, normalized: str) -> Intent | None:
+    if word not in _ARGUMENT_COMMANDS:
+        return None
+    parsed = {
+        "time": _parse_time,
+        "pause": _parse_pause,
+        "name": _parse_name,
+        "love": _parse_love,
+    }[word](rest)
+    if parsed is not None:
+        return parsed
+    rest_words = plain_words(rest).split()
+    if not rest_words:
+        return None if word == "love" else _unclear(word)
+    if rest_words[0] in _ORDINARY_FOLLOWERS or len(plain_words(normalized).split()) > 3:
+        return None
+    return _unclear(word)
+
+
+def _unclear(command: str) -> Intent:
+    return Intent(IntentKind.UNCLEAR_COMMAND, keyword=command, command=command)
+
+
+# --- TIME -------------------------------------------------------------------------------------
+
+_CLOCK = re.compile(
+    r"(?:(?:at|is|@) ?)?(?P<hour>\d{1,2})(?:[:.h]?(?P<minute>\d{2}))?"
+    r" ?(?P<meridiem>[ap](?:\.? ?m)?\.?)?(?: ?o'?clock)?"
+)
+
+
+def _parse_time(rest: str) -> Intent | None:
+    plain = _without_politeness(plain_words(rest))
+    named = _TIME_WORDS.get(re.sub(r"^(?:at|is) ", "", plain))
+    if named is not None:
+        return Intent(IntentKind.TIME, keyword="time", time_of_day=named)
+    match = _CLOCK.fullmatch(re.sub(r"[\s,]*\b(?:please|pls|plz|thanks|thx)$", "", rest))
+    if match is None:
+        return None
+    time_of_day = _clock_time(match["hour"], match["minute"], match["meridiem"])
+    if time_of_day is None:
+        return None
+    return Intent(IntentKind.TIME, keyword="time", time_of_day=time_of_day)
+
+
+def _clock_time(
+    hour_text: str, minute_text: str | None, meridiem: str | None
+) -> datetime.time | None:
+    hour, minute = int(hour_text), int(minute_text or 0)
+    if minute > 59:
+        return None
+    if meridiem:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if meridiem.startswith("p") else 0)
+    elif hour_text.startswith("0") or hour == 0 or 12 <= hour <= 23:
+        pass  # a 24-hour clock
+    elif 1 <= hour <= 8:
+        hour += 12  # nobody asks for a 3am prompt: a bare 1-8 means the afternoon or evening
+    elif hour > 23:
+        return None
+    return datetime.time(hour, minute)
+
+
+# --- PAUSE ------------------------------------------------------------------------------------
+
+_NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "couple": 2, "a couple": 2,
+    "a couple of": 2, "couple of": 2,
+}  # fmt: skip
+_ARTICLES = frozenset({"a", "an", "couple", "a couple", "a couple of", "couple of"})
+_UNIT_DAYS = {
+    **dict.fromkeys(("d", "day", "days"), 1),
+    **dict.fromkeys(("w", "wk", "wks", "week", "weeks"), 7),
+    **dict.fromkeys(("mo", "month", "months"), 30),
+}
+_PAUSE_LENGTH = re.compile(
+    rf"(?:for )?(?P<count>\d{{1,4}}|{'|'.join(sorted(_NUMBER_WORDS, key=len, reverse=True))})?"
+    rf" ?(?P<unit>{'|'.join(_UNIT_DAYS)})?"
+)
+
+
+def _parse_pause(rest: str) -> Intent | None:
+    plain = _without_politeness(plain_words(rest))
+    match = _PAUSE_LENGTH.fullmatch(plain)
+    if match is None or not (match["count"] or match["unit"]):
+        return None
+    if not match["unit"] and match["count"] in _ARTICLES:
+        return None  # "pause a couple" says too little
+    count_text = match["count"] or "1"
+    count = int(count_text) if count_text.isdigit() else _NUMBER_WORDS[count_text]
+    days = count * _UNIT_DAYS[match["unit"] or "d"]
+    if not 1 <= days <= MAX_PAUSE_DAYS:
+        return None
+    return Intent(IntentKind.PAUSE, keyword="pause", days=days)
+
+
+# --- NAME -------------------------------------------------------------------------------------
+
+_NAME_WORD = r"[^\W\d_]+(?:['-][^\W\d_]+)*"
+_NAME_ARGUMENT = re.compile(rf"(?:(?:is|=) |'s )?(?P<first>{_NAME_WORD})(?: {_NAME_WORD})?")
+_PARTNER = (
+    r"(?:partner|wife|husband|boyfriend|girlfriend|spouse|fiance|fiancee|fiancé|fiancée|bf|gf"
+    r"|hubby|wifey|other half)"
+)
+_PARTNER_NAME_SENTENCE = re.compile(
+    rf"(?:(?:my|our) )?{_PARTNER}(?:'?s)? name(?:'s| is|:)? ?(?P<rest>.+)"
+    r"|(?:his|her|their) name(?:'s| is|:) ?(?P<pronoun_rest>.+)"
+)
+
+
+def _parse_name(rest: str) -> Intent | None:
+    match = _NAME_ARGUMENT.fullmatch(rest)
+    if match is None:
+        return None
+    first = match["first"]
+    if len(first) > MAX_NAME_LENGTH or first in _ORDINARY_FOLLOWERS | _POLITE_WORDS:
+        return None
+    return Intent(IntentKind.NAME, keyword="name", name=first.title())
+
+
+# --- LOVE -------------------------------------------------------------------------------------
+
+_LOVE_LANGUAGE_PHRASES = {
+    **dict.fromkeys(
+        (
+            "words", "word", "words of affirmation", "word of affirmation",
+            "words of affirmations", "affirmation", "affirmations", "kind words",
+        ),
+        "words",
+    ),
+    **dict.fromkeys(("time", "quality time", "time together", "qt"), "time"),
+    **dict.fromkeys(("touch", "physical touch", "physical", "touching"), "touch"),
+    **dict.fromkeys(
+        ("acts", "act", "acts of service", "act of service", "acts of services", "service"),
+        "acts",
+    ),
+    **dict.fromkeys(
+        (
+            "gifts", "gift", "receiving gifts", "gift giving", "giving gifts", "presents",
+            "gifting",
+        ),
+        "gifts",
+    ),
+}  # fmt: skip
+_LOVE_LANGUAGE_SENTENCE = re.compile(r"(?:(?:my|our) )?love (?P<rest>(?:language|lang)s? .+)")
+
+
+def _parse_love(rest: str) -> Intent | None:
+    plain = _without_politeness(plain_words(rest))
+    plain = re.sub(r"^(?:language|lang)s?(?: (?:is|are))? ?", "", plain)
+    language = _LOVE_LANGUAGE_PHRASES.get(plain)
+    if language is None:
+        return None
+    return Intent(IntentKind.LOVE, keyword="love", love_language=language)
+
+
+def _parse_sentence_forms(normalized: str) -> Intent | None:
+    """Sentences that carry a setting: "my partner's name is Sam", "my love language is touch"."""
+    partner = _PARTNER_NAME_SENTENCE.fullmatch(normalized)
+    if partner is not None:
+        return _parse_name(partner["rest"] or partner["pronoun_rest"])
+    love = _LOVE_LANGUAGE_SENTENCE.fullmatch(normalized)
+    if love is not None:
+        return _parse_love(love["rest"])
+    return None

@@ -1,0 +1,60 @@
+"""POST /sms/inbound: Twilio's messaging webhook."""
+
+from __future__ import annotations
+
+import anyio
+from fastapi import APIRouter, HTTPException, Request, Response
+from twilio.twiml.messaging_response import MessagingResponse
+
+from service.conversation.inbound import InboundText, receive
+from service.deps import NowDep, RuntimeDep
+from service.phones import InvalidPhoneNumber, normalize_phone
+from service.webhooks import verified_form
+
+router = APIRouter(tags=["webhooks"])
+
+MAX_BODY_CHARACTERS = 1600  # Twilio's own limit for one message
+
+
+def twiml(reply: str | None) -> Response:
+    response = MessagingResponse()
+    if reply:
+        response.message(reply)
+    return Response(content=str(response), media_type="text/xml")
+
+
+@router.post("/sms/inbound", response_class=Response, summary="Twilio messaging webhook")
+async def inbound_sms(request: Request, runtime: RuntimeDep, now: NowDep) -> Response:
+    form = await verified_form(request, runtime.settings)
+    text = _parse(form)
+    outcome = await anyio.to_thread.run_sync(
+        receive, runtime.engine, runtime.settings, runtime.catalog, text, now
+    )
+    return twiml(outcome.reply)
+
+
+def _parse(form: dict[str, str]) -> InboundText:
+    sender = form.get("From", "").strip()
+    message_sid = (form.get("MessageSid") or form.get("SmsSid") or "").strip()
+    if not sender:
+        raise HTTPException(400, "Missing 'From': the sender's phone number.")
+    if not message_sid:
+        raise HTTPException(400, "Missing 'MessageSid'.")
+    if len(message_sid) > 64:
+        raise HTTPException(400, "'MessageSid' is too long.")
+    body = form.get("Body", "")
+    if len(body) > MAX_BODY_CHARACTERS:
+        raise HTTPException(413, f"'Body' is longer than {MAX_BODY_CHARACTERS} characters.")
+    try:
+        phone = normalize_phone(sender)
+    except InvalidPhoneNumber as exc:
+        raise HTTPException(
+            400, f"'From' is not a phone number we can text: {sender[:40]!r}."
+        ) from exc
+    return InboundText(
+        message_sid=message_sid,
+        phone=phone,
+        body=body,
+        to_number=form.get("To") or None,
+        opt_out_type=(form.get("OptOutType") or None),
+    )

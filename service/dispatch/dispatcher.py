@@ -1,0 +1,450 @@
+"""One dispatch pass: claim who is due, write what will be sent, then hand it to the transport.
+
+The database is the source of truth, so any number of processes may tick at once:
+- claiming moves each subscriber's `next_prompt_at` forward and inserts the outbound row in one
+  transaction (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: BEGIN IMMEDIATE), so a slot is
+  claimed once;
+- right before sending, a row moves claimed -> sending with a compare-and-set that also checks
+  the subscriber is still active, so a STOP that lands mid-pass wins;
+- a row left `claimed` by a dead process is picked up again once its lease expires; a row left
+  `sending` may have reached Twilio, so it becomes `unknown` and is never resent blindly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, and_, update
+from sqlmodel import Session, col, select
+
+from service.catalog import Catalog, choose_prompt, render
+from service.conversation.inbound import cancel_unsent, send_window
+from service.database import session_scope
+from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
+from service.dispatch.planning import DueSchedule, plan_due
+from service.scheduling.schedule import week_start
+from service.settings import Settings
+from service.subscribers.models import (
+    ConsentEvent,
+    ConsentKind,
+    ConsentMethod,
+    Subscriber,
+    SubscriberStatus,
+)
+from service.transport import Delivery, SendResult, Transport
+from service.wins.models import Win
+
+CLAIM_LEASE = datetime.timedelta(minutes=5)
+SEND_LEASE = datetime.timedelta(minutes=2)
+RETRY_BACKOFF = datetime.timedelta(minutes=2)
+MAX_ATTEMPTS = 5
+STALE_AFTER = datetime.timedelta(hours=12)  # a claimed prompt older than this is not sent late
+
+
+@dataclass
+class TickReport:
+    resumed: int = 0
+    claimed: int = 0
+    sent: int = 0
+    deferred: int = 0  # due outside the send window: moved to its opening
+    cancelled: int = 0
+    retry_later: int = 0
+    failed: int = 0
+    unknown: int = 0
+    expired: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+    def count(self, delivery: Delivery) -> None:
+        self.outcomes[delivery.value] = self.outcomes.get(delivery.value, 0) + 1
+
+
+@dataclass(frozen=True)
+class Claimed:
+    outbound_id: int
+    phone: str
+
+
+class Dispatcher:
+    def __init__(
+        self, engine: Engine, settings: Settings, catalog: Catalog, transport: Transport
+    ) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.catalog = catalog
+        self.transport = transport
+        self.window = send_window(settings)
+        self.status_callback = f"{settings.public_base_url}/sms/status"
+
+    async def tick(self, now: datetime.datetime) -> TickReport:
+        report = TickReport()
+        report.resumed = await asyncio.to_thread(self._resume_finished_pauses, now)
+        await asyncio.to_thread(self._settle_abandoned_sends, now, report)
+        recovered = await asyncio.to_thread(self._reclaim_expired, now, report)
+        await self._send(recovered, now, report)
+        while True:
+            claimed = await asyncio.to_thread(self._claim_due, now, report)
+            if not claimed:
+                break
+            await self._send(claimed, now, report)
+        return report
+
+    # --- claiming -----------------------------------------------------------------------
+
+    def _resume_finished_pauses(self, now: datetime.datetime) -> int:
+        with session_scope(self.engine) as session:
+            result = session.execute(
+                update(Subscriber)
+                .where(
+                    col(Subscriber.status) == SubscriberStatus.PAUSED,
+                    col(Subscriber.paused_until).is_not(None),
+                    col(Subscriber.paused_until) <= now,
+                )
+                .values(
+                    status=SubscriberStatus.ACTIVE,
+                    paused_until=None,
+                    next_prompt_at=now,
+                    updated_at=now,
+                )
+            )
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    def _claim_due(self, now: datetime.datetime, report: TickReport) -> list[Claimed]:
+        with session_scope(self.engine) as session:
+            due_now = (col(Subscriber.next_prompt_at) <= now) | (
+                col(Subscriber.next_recap_at) <= now
+            )
+            query = (
+                select(Subscriber)
+                .where(col(Subscriber.status) == SubscriberStatus.ACTIVE, due_now)
+                .order_by(col(Subscriber.next_prompt_at))
+                .limit(self.settings.tick_batch_size)
+                .with_for_update(skip_locked=True)
+            )
+            subscribers = list(session.scalars(query))
+            if not subscribers:
+                return []
+            ids = [s.id for s in subscribers if s.id is not None]
+            histories = _prompt_histories(session, ids)
+            recap_facts = _recap_facts(session, subscribers, now)
+            rows: list[OutboundMessage] = []
+            for subscriber in subscribers:
+                assert subscriber.id is not None
+                wins, prompted_today = recap_facts.get(subscriber.id, (0, False))
+                plan = plan_due(
+                    _due_schedule(subscriber),
+                    now,
+                    self.window,
+                    wins_this_week=wins,
+                    prompted_today=prompted_today,
+                )
+                subscriber.next_prompt_at = plan.next_prompt_at
+                subscriber.next_recap_at = plan.next_recap_at
+                subscriber.updated_at = now
+                if plan.send is None:
+                    report.deferred += 1
+                    continue
+                body, prompt_id, category = self._compose(
+                    subscriber, plan.send, histories.get(subscriber.id, []), wins
+                )
+                rows.append(
+                    OutboundMessage(
+                        subscriber_id=subscriber.id,
+                        phone=subscriber.phone,
+                        kind=plan.send,
+                        prompt_id=prompt_id,
+                        category=category,
+                        slot_at=plan.slot_at,
+                        body=body,
+                        status=OutboundStatus.CLAIMED,
+                        lease_until=now + CLAIM_LEASE,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+            session.add_all(rows)
+            session.flush()
+            report.claimed += len(rows)
+            return [Claimed(row.id, row.phone) for row in rows if row.id is not None]
+
+    def _compose(
+        self, subscriber: Subscriber, kind: OutboundKind, history: list[str], wins: int
+    ) -> tuple[str, str | None, str | None]:
+        values = {"partner": subscriber.partner_name}
+        seed = _seed(f"{subscriber.phone}:{len(history)}")
+        if kind is OutboundKind.RECAP:
+            template = self.catalog.recaps[seed % len(self.catalog.recaps)]
+            return (
+                render(template, {**values, "count": str(wins)}, self.catalog.fallbacks),
+                None,
+                None,
+            )
+        prompt = choose_prompt(self.catalog.prompts, history, subscriber.love_language, seed)
+        return render(prompt.text, values, self.catalog.fallbacks), prompt.id, prompt.category
+
+    def _reclaim_expired(self, now: datetime.datetime, report: TickReport) -> list[Claimed]:
+        """Claimed rows whose process died, or that wait for a retry, are sent by whoever ticks."""
+        with session_scope(self.engine) as session:
+            query = (
+                select(OutboundMessage)
+                .where(
+                    col(OutboundMessage.status) == OutboundStatus.CLAIMED,
+                    col(OutboundMessage.lease_until) <= now,
+                )
+                .limit(self.settings.tick_batch_size)
+                .with_for_update(skip_locked=True)
+            )
+            rows = list(session.scalars(query))
+            reclaimed: list[Claimed] = []
+            for row in rows:
+                row.updated_at = now
+                if row.created_at < now - STALE_AFTER:
+                    row.status = OutboundStatus.EXPIRED
+                    report.expired += 1
+                    continue
+                row.lease_until = now + CLAIM_LEASE
+                if row.id is not None:
+                    reclaimed.append(Claimed(row.id, row.phone))
+            return reclaimed
+
+    def _settle_abandoned_sends(self, now: datetime.datetime, report: TickReport) -> None:
+        with session_scope(self.engine) as session:
+            result = session.execute(
+                update(OutboundMessage)
+                .where(
+                    col(OutboundMessage.status) == OutboundStatus.SENDING,
+                    col(OutboundMessage.lease_until) <= now,
+                )
+                .values(status=OutboundStatus.UNKNOWN, updated_at=now)
+            )
+            report.unknown += int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    # --- sending ------------------------------------------------------------------------
+
+    async def _send(
+        self, claimed: Sequence[Claimed], now: datetime.datetime, report: TickReport
+    ) -> None:
+        if not claimed:
+            return
+        chunk_size = max(self.settings.max_in_flight * 4, 50)
+        for start in range(0, len(claimed), chunk_size):
+            chunk = claimed[start : start + chunk_size]
+            ready = await asyncio.to_thread(
+                self._start_sending, [c.outbound_id for c in chunk], now
+            )
+            report.cancelled += len(chunk) - len(ready)
+            results = await asyncio.gather(
+                *(
+                    self.transport.send(phone, body, self.status_callback)
+                    for _, phone, body in ready
+                )
+            )
+            outcomes = [
+                (row_id, result) for (row_id, _, _), result in zip(ready, results, strict=True)
+            ]
+            await asyncio.to_thread(self._record_outcomes, outcomes, now, report)
+
+    def _start_sending(
+        self, outbound_ids: list[int], now: datetime.datetime
+    ) -> list[tuple[int, str, str]]:
+        """Compare-and-set claimed -> sending, only while the subscriber is still active."""
+        with session_scope(self.engine) as session:
+            active = select(Subscriber.id).where(col(Subscriber.status) == SubscriberStatus.ACTIVE)
+            statement = (
+                update(OutboundMessage)
+                .where(
+                    col(OutboundMessage.id).in_(outbound_ids),
+                    col(OutboundMessage.status) == OutboundStatus.CLAIMED,
+                    col(OutboundMessage.subscriber_id).in_(active),
+                )
+                .values(
+                    status=OutboundStatus.SENDING,
+                    attempts=OutboundMessage.attempts + 1,
+                    lease_until=now + SEND_LEASE,
+                    updated_at=now,
+                )
+                .returning(
+                    col(OutboundMessage.id), col(OutboundMessage.phone), col(OutboundMessage.body)
+                )
+            )
+            started = [(int(r[0]), str(r[1]), str(r[2])) for r in session.execute(statement)]
+            # Whatever did not start belongs to someone who left: it is not sent, ever.
+            session.execute(
+                update(OutboundMessage)
+                .where(
+                    col(OutboundMessage.id).in_(outbound_ids),
+                    col(OutboundMessage.status) == OutboundStatus.CLAIMED,
+                )
+                .values(status=OutboundStatus.CANCELLED, updated_at=now)
+            )
+            return started
+
+    def _record_outcomes(
+        self, outcomes: Iterable[tuple[int, SendResult]], now: datetime.datetime, report: TickReport
+    ) -> None:
+        changes: list[dict[str, object]] = []
+        opted_out: list[int] = []
+        undeliverable: list[int] = []
+        with session_scope(self.engine) as session:
+            attempts = _attempts(session, [row_id for row_id, _ in outcomes])
+            for row_id, result in outcomes:
+                report.count(result.delivery)
+                change: dict[str, object] = {
+                    "id": row_id,
+                    "updated_at": now,
+                    "error_code": result.error_code,
+                }
+                match result.delivery:
+                    case Delivery.ACCEPTED:
+                        change.update(
+                            status=OutboundStatus.ACCEPTED, twilio_sid=result.sid, sent_at=now
+                        )
+                        report.sent += 1
+                    case Delivery.RETRY_LATER if attempts.get(row_id, 0) < MAX_ATTEMPTS:
+                        backoff = RETRY_BACKOFF * (2 ** max(attempts.get(row_id, 1) - 1, 0))
+                        change.update(status=OutboundStatus.CLAIMED, lease_until=now + backoff)
+                        report.retry_later += 1
+                    case Delivery.UNKNOWN:
+                        change.update(status=OutboundStatus.UNKNOWN)
+                        report.unknown += 1
+                    case Delivery.OPTED_OUT:
+                        change.update(status=OutboundStatus.FAILED)
+                        opted_out.append(row_id)
+                        report.failed += 1
+                    case Delivery.UNDELIVERABLE:
+                        change.update(status=OutboundStatus.FAILED)
+                        undeliverable.append(row_id)
+                        report.failed += 1
+                    case _:
+                        change.update(status=OutboundStatus.FAILED)
+                        report.failed += 1
+                changes.append(change)
+            if changes:
+                session.execute(update(OutboundMessage), changes)
+            if opted_out:
+                _opt_out_by_carrier(session, opted_out, now)
+            if undeliverable:
+                _stop_scheduling(session, undeliverable, now)
+
+
+def _due_schedule(subscriber: Subscriber) -> DueSchedule:
+    return DueSchedule(
+        phone=subscriber.phone,
+        timezone=subscriber.timezone,
+        preferred_time=subscriber.preferred_time,
+        prompts_per_week=subscriber.prompts_per_week,
+        recap_weekday=subscriber.recap_weekday,
+        next_prompt_at=subscriber.next_prompt_at,
+        next_recap_at=subscriber.next_recap_at,
+    )
+
+
+def _prompt_histories(session: Session, subscriber_ids: list[int]) -> dict[int, list[str]]:
+    query = (
+        select(OutboundMessage.subscriber_id, OutboundMessage.prompt_id)
+        .where(
+            col(OutboundMessage.subscriber_id).in_(subscriber_ids),
+            col(OutboundMessage.kind) == OutboundKind.PROMPT,
+            col(OutboundMessage.prompt_id).is_not(None),
+        )
+        .order_by(col(OutboundMessage.id))
+    )
+    histories: dict[int, list[str]] = defaultdict(list)
+    for subscriber_id, prompt_id in session.execute(query):
+        histories[subscriber_id].append(prompt_id)
+    return histories
+
+
+def _recap_facts(
+    session: Session, subscribers: list[Subscriber], now: datetime.datetime
+) -> dict[int, tuple[int, bool]]:
+    """Wins this week and whether a prompt already went out today, for recap-day subscribers."""
+    relevant = {
+        s.id: s
+        for s in subscribers
+        if s.id is not None
+        and s.next_recap_at is not None
+        and s.next_recap_at - now < datetime.timedelta(days=1)
+    }
+    if not relevant:
+        return {}
+    since = now - datetime.timedelta(days=8)
+    wins: dict[int, list[datetime.datetime]] = defaultdict(list)
+    for subscriber_id, created_at in session.execute(
+        select(Win.subscriber_id, Win.created_at).where(
+            col(Win.subscriber_id).in_(list(relevant)), col(Win.created_at) >= since
+        )
+    ):
+        wins[subscriber_id].append(created_at)
+    prompted: dict[int, list[datetime.datetime]] = defaultdict(list)
+    for subscriber_id, created_at in session.execute(
+        select(OutboundMessage.subscriber_id, OutboundMessage.created_at).where(
+            col(OutboundMessage.subscriber_id).in_(list(relevant)),
+            col(OutboundMessage.kind) == OutboundKind.PROMPT,
+            col(OutboundMessage.created_at) >= now - datetime.timedelta(days=1),
+            col(OutboundMessage.status).not_in((OutboundStatus.CANCELLED, OutboundStatus.EXPIRED)),
+        )
+    ):
+        prompted[subscriber_id].append(created_at)
+    facts: dict[int, tuple[int, bool]] = {}
+    for subscriber_id, subscriber in relevant.items():
+        zone = ZoneInfo(subscriber.timezone)
+        start = week_start(now, zone)
+        today = now.astimezone(zone).date()
+        facts[subscriber_id] = (
+            sum(1 for at in wins[subscriber_id] if at >= start),
+            any(at.astimezone(zone).date() == today for at in prompted[subscriber_id]),
+        )
+    return facts
+
+
+def _attempts(session: Session, outbound_ids: list[int]) -> dict[int, int]:
+    query = select(OutboundMessage.id, OutboundMessage.attempts).where(
+        col(OutboundMessage.id).in_(outbound_ids)
+    )
+    return {int(row_id): int(count) for row_id, count in session.execute(query)}
+
+
+def _opt_out_by_carrier(session: Session, outbound_ids: list[int], now: datetime.datetime) -> None:
+    """Twilio's 21610: the person sent STOP to the carrier; record it like any opt-out."""
+    subscribers = session.scalars(
+        select(Subscriber)
+        .join(OutboundMessage, and_(col(OutboundMessage.subscriber_id) == col(Subscriber.id)))
+        .where(col(OutboundMessage.id).in_(outbound_ids))
+    ).unique()
+    for subscriber in subscribers:
+        if subscriber.status is SubscriberStatus.OPTED_OUT:
+            continue
+        subscriber.status = SubscriberStatus.OPTED_OUT
+        subscriber.next_prompt_at = None
+        subscriber.next_recap_at = None
+        subscriber.updated_at = now
+        session.add(
+            ConsentEvent(
+                subscriber_id=subscriber.id,
+                phone=subscriber.phone,
+                kind=ConsentKind.OPT_OUT,
+                method=ConsentMethod.TWILIO_ERROR_21610,
+                occurred_at=now,
+            )
+        )
+        cancel_unsent(session, subscriber, now)
+
+
+def _stop_scheduling(session: Session, outbound_ids: list[int], now: datetime.datetime) -> None:
+    """21211/21614: the number can't get texts; keep the subscriber but schedule nothing."""
+    owners = select(OutboundMessage.subscriber_id).where(col(OutboundMessage.id).in_(outbound_ids))
+    session.execute(
+        update(Subscriber)
+        .where(col(Subscriber.id).in_(owners))
+        .values(undeliverable_at=now, next_prompt_at=None, next_recap_at=None, updated_at=now)
+    )
+
+
+def _seed(key: str) -> int:
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big")

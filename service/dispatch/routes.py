@@ -1,0 +1,30 @@
+"""POST /sms/status: Twilio's status callback."""
+
+from __future__ import annotations
+
+import anyio
+from fastapi import APIRouter, HTTPException, Request, Response
+
+from service.deps import NowDep, RuntimeDep
+from service.dispatch.status import record_status
+from service.webhooks import verified_form
+
+router = APIRouter(tags=["webhooks"])
+
+
+@router.post(
+    "/sms/status", status_code=204, response_class=Response, summary="Twilio status callback"
+)
+async def status_callback(request: Request, runtime: RuntimeDep, now: NowDep) -> Response:
+    form = await verified_form(request, runtime.settings)
+    message_sid = (form.get("MessageSid") or form.get("SmsSid") or "").strip()
+    status = (form.get("MessageStatus") or form.get("SmsStatus") or "").strip()
+    if not message_sid or not status:
+        raise HTTPException(400, "A status callback needs MessageSid and MessageStatus.")
+    raw_code = (form.get("ErrorCode") or "").strip()
+    if raw_code and not raw_code.isdigit():
+        raise HTTPException(400, "ErrorCode must be a number.")
+    await anyio.to_thread.run_sync(
+        record_status, runtime.engine, message_sid, status, int(raw_code) if raw_code else None, now
+    )
+    return Response(status_code=204)

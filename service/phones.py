@@ -1,0 +1,48 @@
+"""Phone numbers: E.164 normalisation and the timezone a number suggests."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+from phonenumbers import timezone as phone_timezones
+
+UNKNOWN_TIMEZONE = "Etc/Unknown"
+
+
+class InvalidPhoneNumber(ValueError):
+    """The text is not a phone number we can text."""
+
+
+def normalize_phone(raw: str, default_region: str = "US") -> str:
+    """E.164 form of a number, e.g. '+14155550123'; raises InvalidPhoneNumber."""
+    try:
+        number = phonenumbers.parse(raw.strip(), default_region)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidPhoneNumber(f"not a phone number: {raw!r}") from exc
+    if not phonenumbers.is_possible_number(number):
+        raise InvalidPhoneNumber(f"not a possible phone number: {raw!r}")
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def infer_timezone(e164: str, default: str) -> str:
+    """The number's timezone when it has exactly one; otherwise the default."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return default
+    zones = [
+        zone for zone in phone_timezones.time_zones_for_number(number) if zone != UNKNOWN_TIMEZONE
+    ]
+    if len(zones) != 1:
+        return default
+    try:
+        ZoneInfo(zones[0])
+    except (ZoneInfoNotFoundError, ValueError):
+        return default
+    return zones[0]
+
+
+def mask_phone(e164: str) -> str:
+    """Everything but the last four digits hidden, for logs and operator screens."""
+    return "*" * max(len(e164) - 4, 0) + e164[-4:]

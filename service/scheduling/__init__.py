@@ -1,0 +1,43 @@
+"""When messages go out: pure schedule functions (see `schedule`)."""
+
+from service.scheduling.schedule import (
+    CADENCE_STEPS,
+    DEFAULT_PREFERRED_TIME,
+    DEFAULT_PROMPTS_PER_WEEK,
+    DEFAULT_RECAP_TIME,
+    DEFAULT_RECAP_WEEKDAY,
+    DEFAULT_SEND_WINDOW,
+    SendWindow,
+    first_moment_inside_window,
+    first_prompt_at,
+    is_inside_window,
+    less_often,
+    more_often,
+    next_prompt_at,
+    next_recap_at,
+    rescheduled_for_new_time,
+    resume_at,
+    week_start,
+    window_opening_on,
+)
+
+__all__ = [
+    "CADENCE_STEPS",
+    "DEFAULT_PREFERRED_TIME",
+    "DEFAULT_PROMPTS_PER_WEEK",
+    "DEFAULT_RECAP_TIME",
+    "DEFAULT_RECAP_WEEKDAY",
+    "DEFAULT_SEND_WINDOW",
+    "SendWindow",
+    "first_moment_inside_window",
+    "first_prompt_at",
+    "is_inside_window",
+    "less_often",
+    "more_often",
+    "next_prompt_at",
+    "next_recap_at",
+    "rescheduled_for_new_time",
+    "resume_at",
+    "week_start",
+    "window_opening_on",
+]

@@ -1,0 +1,55 @@
+"""Twilio webhooks: a form POST signed with X-Twilio-Signature over our public URL."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from fastapi import HTTPException, Request
+from starlette.datastructures import FormData
+from twilio.request_validator import RequestValidator
+
+from service.settings import Settings
+
+MAX_WEBHOOK_BYTES = 64 * 1024  # Twilio's own requests are a few kilobytes at most
+
+
+def public_url(settings: Settings, request: Request) -> str:
+    """The URL Twilio signed: ours by configuration, never rebuilt from proxy headers."""
+    url = settings.public_base_url + request.url.path
+    if request.url.query:
+        url += "?" + request.url.query
+    return url
+
+
+def signature_is_valid(
+    auth_token: str, url: str, params: Mapping[str, str], signature: str | None
+) -> bool:
+    if not signature or not auth_token:
+        return False
+    return bool(RequestValidator(auth_token).validate(url, dict(params), signature))
+
+
+async def verified_form(request: Request, settings: Settings) -> dict[str, str]:
+    """The webhook's fields, after size and signature checks; raises a clear 4xx otherwise."""
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > MAX_WEBHOOK_BYTES):
+        raise HTTPException(413, "Request body too large for a Twilio webhook.")
+    body = await request.body()
+    if len(body) > MAX_WEBHOOK_BYTES:
+        raise HTTPException(413, "Request body too large for a Twilio webhook.")
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith("application/x-www-form-urlencoded"):
+        raise HTTPException(
+            415, "Twilio webhooks are form-encoded (application/x-www-form-urlencoded)."
+        )
+    try:
+        form: FormData = await request.form()
+    except Exception as exc:  # malformed encodings are the sender's fault, not a server error
+        raise HTTPException(400, "Could not parse the form body.") from exc
+    params = {key: value for key, value in form.items() if isinstance(value, str)}
+    signature = request.headers.get("x-twilio-signature")
+    if not signature_is_valid(
+        settings.auth_token, public_url(settings, request), params, signature
+    ):
+        raise HTTPException(403, "Missing or invalid X-Twilio-Signature.")
+    return params

@@ -1,0 +1,52 @@
+"""Logging a reply as a small win, linked to the prompt it answers."""
+
+from __future__ import annotations
+
+import datetime
+
+from sqlmodel import Session, col, select
+
+from service.conversation.models import InboundMessage
+from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
+from service.subscribers.models import Subscriber
+from service.wins.models import Win
+
+# A reply this long after the latest prompt is a win of its own rather than an answer to it.
+REPLY_LINK_WINDOW = datetime.timedelta(days=4)
+
+UNSENT = (OutboundStatus.CLAIMED, OutboundStatus.CANCELLED, OutboundStatus.EXPIRED)
+
+
+def latest_prompt(
+    session: Session, subscriber: Subscriber, now: datetime.datetime
+) -> OutboundMessage | None:
+    query = (
+        select(OutboundMessage)
+        .where(
+            OutboundMessage.subscriber_id == subscriber.id,
+            col(OutboundMessage.kind).in_((OutboundKind.PROMPT, OutboundKind.RECAP)),
+            col(OutboundMessage.status).not_in(UNSENT),
+            col(OutboundMessage.created_at) >= now - REPLY_LINK_WINDOW,
+        )
+        .order_by(col(OutboundMessage.created_at).desc(), col(OutboundMessage.id).desc())
+        .limit(1)
+    )
+    return session.exec(query).first()
+
+
+def record_win(
+    session: Session, subscriber: Subscriber, inbound: InboundMessage, now: datetime.datetime
+) -> Win:
+    prompt = latest_prompt(session, subscriber, now)
+    assert subscriber.id is not None and inbound.id is not None
+    win = Win(
+        subscriber_id=subscriber.id,
+        inbound_id=inbound.id,
+        outbound_id=prompt.id if prompt else None,
+        prompt_id=prompt.prompt_id if prompt else None,
+        category=prompt.category if prompt else None,
+        created_at=now,
+    )
+    session.add(win)
+    session.flush()
+    return win
