@@ -16,15 +16,17 @@ from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
 import service.models  # noqa: F401  (the whole schema on SQLModel.metadata)
-from service.database import make_engine
 from service.app import catalog_directory, create_app
 from service.catalog import load_catalog
+from service.database import make_engine
 from service.deps import Runtime
 from service.migrations.runner import upgrade
 from service.settings import Settings, SmsTransportKind
 from tests.phone import Phone
 
-POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/test"
+)
 BACKENDS = ("sqlite", "postgresql")
 
 
@@ -111,7 +113,9 @@ def settings(database_url: str, auth_token: str) -> Settings:
 
 @pytest.fixture
 def runtime(settings: Settings, engine: Engine) -> Runtime:
-    return Runtime(settings=settings, engine=engine, catalog=load_catalog(catalog_directory(settings)))
+    return Runtime(
+        settings=settings, engine=engine, catalog=load_catalog(catalog_directory(settings))
+    )
 
 
 @pytest.fixture

@@ -75,13 +75,14 @@ MAX_NAME_LENGTH = 20
 
 # Phones type curly apostrophes ("don’t"); NFKC leaves them alone, so map them by hand.
 _APOSTROPHES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u2032": "'"})
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
+# Invisible characters that only say how to draw the text (variation selectors follow emoji).
+_INVISIBLE = dict.fromkeys([0x200B, 0x2060, 0xFEFF, *range(0xFE00, 0xFE10)])
 
 
 def normalize(text: str) -> str:
     """NFKC, case-folded, trimmed of surrounding spaces, punctuation and emoji, single-spaced."""
     folded = unicodedata.normalize("NFKC", text.translate(_APOSTROPHES)).casefold()
-    folded = unicodedata.normalize("NFKC", folded).translate(_ZERO_WIDTH)
+    folded = unicodedata.normalize("NFKC", folded).translate(_INVISIBLE)
     kept = [i for i, char in enumerate(folded) if _is_letter_or_digit(char)]
     if not kept:
         return ""
@@ -289,13 +290,13 @@ def _without_politeness(plain: str) -> str:
 
 
 def _parse_standalone(word: str, rest: str) -> Intent | None:
-    tail = _without_politeness(rest)
+    tails = {rest, _without_politeness(rest)}  # both, so "pause for now" keeps its "now"
     if word in _STANDALONE:
-        kind, tails = _STANDALONE[word]
-        return Intent(kind, keyword=word) if tail in tails else None
-    if word in _NAMED_TIMES and tail == "":
+        kind, allowed = _STANDALONE[word]
+        return Intent(kind, keyword=word) if tails & allowed else None
+    if word in _NAMED_TIMES and "" in tails:
         return Intent(IntentKind.TIME, keyword=word, time_of_day=_NAMED_TIMES[word])
-    if word == "pause" and tail in _PAUSE_WITHOUT_DAYS:
+    if word == "pause" and tails & _PAUSE_WITHOUT_DAYS:
         return Intent(IntentKind.PAUSE, keyword=word, days=DEFAULT_PAUSE_DAYS)
     return None
 

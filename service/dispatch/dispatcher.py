@@ -86,12 +86,12 @@ class Dispatcher:
         report.resumed = await asyncio.to_thread(self._resume_finished_pauses, now)
         await asyncio.to_thread(self._settle_abandoned_sends, now, report)
         recovered = await asyncio.to_thread(self._reclaim_expired, now, report)
-        await self._send(recovered, now, report)
+        await self.send_claimed(recovered, now, report)
         while True:
-            claimed = await asyncio.to_thread(self._claim_due, now, report)
+            claimed = await asyncio.to_thread(self.claim_due, now, report)
             if not claimed:
                 break
-            await self._send(claimed, now, report)
+            await self.send_claimed(claimed, now, report)
         return report
 
     # --- claiming -----------------------------------------------------------------------
@@ -114,7 +114,7 @@ class Dispatcher:
             )
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
-    def _claim_due(self, now: datetime.datetime, report: TickReport) -> list[Claimed]:
+    def claim_due(self, now: datetime.datetime, report: TickReport) -> list[Claimed]:
         with session_scope(self.engine) as session:
             due_now = (col(Subscriber.next_prompt_at) <= now) | (
                 col(Subscriber.next_recap_at) <= now
@@ -226,7 +226,7 @@ class Dispatcher:
 
     # --- sending ------------------------------------------------------------------------
 
-    async def _send(
+    async def send_claimed(
         self, claimed: Sequence[Claimed], now: datetime.datetime, report: TickReport
     ) -> None:
         if not claimed:

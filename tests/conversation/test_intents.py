@@ -97,7 +97,7 @@ def test_lone_opt_in_keyword_is_an_opt_in(keyword: str, dress: Callable[[str], s
 
 @pytest.mark.parametrize(
     "text",
-    ["stpo", "stp", "unsubscrib", "unsubcribe", "cancle", "opt_out", "start please", "joining"],
+    ["stpo", "stp", "unsubscrib", "unsubcribe", "cancle", "start please", "joining"],
 )
 def test_carrier_keywords_are_never_guessed_from_typos(text: str) -> None:
     assert parse_intent(text).kind not in (IntentKind.OPT_OUT, IntentKind.OPT_IN)

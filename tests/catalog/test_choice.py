@@ -1,0 +1,272 @@
+from collections import Counter
+from collections.abc import Sequence
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.catalog import LOVE_LANGUAGES, Prompt, choose_acknowledgement, choose_prompt
+
+
+def make_prompt(prompt_id: str, love_language: str | None = None) -> Prompt:
+    """A prompt whose category is the id's prefix before the dash: "a-1" is in category "a"."""
+    return Prompt(prompt_id, prompt_id.split("-")[0], f"Text of {prompt_id}", love_language, ())
+
+
+def make_prompts(*prompt_ids: str) -> list[Prompt]:
+    return [make_prompt(prompt_id) for prompt_id in prompt_ids]
+
+
+def simulate(
+    prompts: Sequence[Prompt], sends: int, love_language: str | None, seed: int
+) -> list[Prompt]:
+    """Send `sends` prompts in a row to one subscriber, feeding each choice into the history."""
+    history: list[str] = []
+    sent: list[Prompt] = []
+    for step in range(sends):
+        chosen = choose_prompt(prompts, history, love_language, seed + step)
+        history.append(chosen.id)
+        sent.append(chosen)
+    return sent
+
+
+@st.composite
+def catalogs(draw: st.DrawFn) -> list[Prompt]:
+    size = draw(st.integers(min_value=1, max_value=24))
+    return [
+        Prompt(
+            id=f"p{index}",
+            category=draw(st.sampled_from("abcd")),
+            text="text",
+            love_language=draw(st.sampled_from([None, *LOVE_LANGUAGES])),
+            tags=(),
+        )
+        for index in range(size)
+    ]
+
+
+seeds = st.integers(min_value=0, max_value=2**32)
+love_languages = st.sampled_from([None, *LOVE_LANGUAGES])
+
+
+def test_empty_catalog_is_an_error() -> None:
+    with pytest.raises(ValueError):
+        choose_prompt([], [], None, seed=1)
+
+
+@pytest.mark.parametrize(
+    ("prompts", "history", "allowed"),
+    [
+        # The one prompt not yet sent, even though it repeats the previous category.
+        (make_prompts("a-1", "a-2", "b-1"), ["a-1", "b-1"], {"a-2"}),
+        (make_prompts("a-1", "a-2", "b-1"), ["b-1", "a-1"], {"a-2"}),
+        # Ids retired from the catalog are ignored.
+        (make_prompts("a-1", "b-1"), ["gone-1", "a-1", "gone-2"], {"b-1"}),
+        (make_prompts("a-1"), ["gone-1"], {"a-1"}),
+        # Second round: everything sent once; category a was used least recently.
+        (make_prompts("a-1", "a-2", "b-1", "b-2"), ["a-1", "b-1", "a-2", "b-2"], {"a-1", "a-2"}),
+        # Only the least-sent prompts are candidates.
+        (make_prompts("a-1", "b-1", "c-1"), ["a-1", "b-1", "c-1", "a-1", "b-1"], {"c-1"}),
+        # Category c was used least recently, b most recently.
+        (
+            make_prompts("a-1", "a-2", "b-1", "b-2", "c-1", "c-2"),
+            ["c-1", "a-1", "b-1"],
+            {"c-2"},
+        ),
+        # A never-used category beats every used one.
+        (make_prompts("a-1", "a-2", "b-1", "c-1"), ["b-1", "c-1"], {"a-1", "a-2"}),
+        # Only one category has unsent prompts, so it repeats.
+        (make_prompts("a-1", "a-2", "a-3", "b-1"), ["a-1", "b-1", "a-2"], {"a-3"}),
+    ],
+)
+def test_choose_prompt_follows_the_rotation_rules(
+    prompts: list[Prompt], history: list[str], allowed: set[str]
+) -> None:
+    for seed in range(20):
+        assert choose_prompt(prompts, history, None, seed).id in allowed
+
+
+def test_same_inputs_give_the_same_prompt() -> None:
+    prompts = [make_prompt(f"{c}-{n}", LOVE_LANGUAGES[n % 5]) for c in "abc" for n in range(5)]
+    history = ["a-0", "b-3"]
+
+    for seed in range(30):
+        first = choose_prompt(prompts, history, "touch", seed)
+        assert all(choose_prompt(prompts, history, "touch", seed) == first for _ in range(3))
+
+
+def test_different_seeds_give_variety() -> None:
+    prompts = make_prompts("a-1", "a-2", "b-1", "b-2", "c-1", "c-2")
+
+    first_picks = {choose_prompt(prompts, [], None, seed).id for seed in range(100)}
+
+    assert first_picks == {prompt.id for prompt in prompts}
+
+
+def test_love_language_without_a_match_in_the_rotation_keeps_the_rotation() -> None:
+    prompts = [
+        make_prompt("a-1", "words"),
+        make_prompt("a-2", "time"),
+        make_prompt("b-1", "gifts"),
+        make_prompt("b-2", "gifts"),
+    ]
+
+    picks = {choose_prompt(prompts, ["b-1"], "gifts", seed).id for seed in range(50)}
+
+    assert picks == {"a-1", "a-2"}
+
+
+def test_love_language_is_preferred_about_60_percent_of_the_time() -> None:
+    # In every category 2 of 10 prompts speak "touch": a 20% share.
+    prompts = [
+        make_prompt(f"{category}-{n}", "touch" if n < 2 else "words")
+        for category in "abc"
+        for n in range(10)
+    ]
+
+    def touch_share(love_language: str | None) -> float:
+        picks = [choose_prompt(prompts, [], love_language, seed) for seed in range(2000)]
+        return sum(p.love_language == "touch" for p in picks) / len(picks)
+
+    assert 0.15 < touch_share(None) < 0.25
+    assert 0.62 < touch_share("touch") < 0.74  # 0.6 + 0.4 * 0.2 = 0.68
+
+
+def test_love_language_prompts_come_earlier_in_a_run() -> None:
+    # 6 of 30 prompts speak "acts"; a run of 10 sends would hold about 2 by chance.
+    prompts = [
+        make_prompt(f"{category}-{n}", "acts" if n < 2 else None)
+        for category in "abc"
+        for n in range(10)
+    ]
+
+    def acts_sent(love_language: str | None) -> int:
+        return sum(
+            p.love_language == "acts"
+            for seed in range(0, 3000, 100)
+            for p in simulate(prompts, 10, love_language, seed)
+        )
+
+    runs = 30
+    assert acts_sent(None) < 3 * runs
+    assert acts_sent("acts") > 4 * runs
+
+
+@settings(max_examples=60)
+@given(catalogs(), love_languages, seeds)
+def test_no_prompt_repeats_before_every_prompt_was_sent(
+    prompts: list[Prompt], love_language: str | None, seed: int
+) -> None:
+    sent = simulate(prompts, len(prompts), love_language, seed)
+
+    assert sorted(p.id for p in sent) == sorted(p.id for p in prompts)
+
+
+@settings(max_examples=60)
+@given(catalogs(), love_languages, seeds)
+def test_send_counts_never_differ_by_more_than_one(
+    prompts: list[Prompt], love_language: str | None, seed: int
+) -> None:
+    counts = Counter({prompt.id: 0 for prompt in prompts})
+    for sent in simulate(prompts, 2 * len(prompts) + 3, love_language, seed):
+        counts[sent.id] += 1
+        assert max(counts.values()) - min(counts.values()) <= 1
+
+
+@settings(max_examples=60)
+@given(catalogs(), love_languages, seeds)
+def test_consecutive_categories_differ_whenever_possible(
+    prompts: list[Prompt], love_language: str | None, seed: int
+) -> None:
+    history: list[str] = []
+    previous: Prompt | None = None
+    for step in range(2 * len(prompts)):
+        counts = Counter(history)
+        fewest = min(counts[p.id] for p in prompts)
+        candidate_categories = {p.category for p in prompts if counts[p.id] == fewest}
+
+        chosen = choose_prompt(prompts, history, love_language, seed + step)
+
+        if previous is not None and candidate_categories - {previous.category}:
+            assert chosen.category != previous.category
+        history.append(chosen.id)
+        previous = chosen
+
+
+@settings(max_examples=100)
+@given(catalogs(), st.sampled_from(LOVE_LANGUAGES), seeds, st.integers(0, 30))
+def test_setting_a_love_language_only_ever_swaps_in_a_matching_prompt(
+    prompts: list[Prompt], love_language: str, seed: int, history_length: int
+) -> None:
+    history = [p.id for p in simulate(prompts, history_length, None, seed)]
+
+    with_language = choose_prompt(prompts, history, love_language, seed)
+    without_language = choose_prompt(prompts, history, None, seed)
+
+    assert with_language == without_language or with_language.love_language == love_language
+
+
+@st.composite
+def evenly_mixed_catalogs(draw: st.DrawFn) -> tuple[list[Prompt], float]:
+    """Categories that all hold the same share (at most half) of "words" prompts."""
+    category_count = draw(st.integers(min_value=1, max_value=4))
+    per_category = draw(st.integers(min_value=2, max_value=8))
+    matching = draw(st.integers(min_value=1, max_value=per_category // 2))
+    prompts = [
+        make_prompt(f"{category}-{n}", "words" if n < matching else draw(love_languages))
+        for category in "abcd"[:category_count]
+        for n in range(per_category)
+    ]
+    words_share = sum(p.love_language == "words" for p in prompts) / len(prompts)
+    return prompts, words_share
+
+
+@settings(max_examples=25, deadline=None)
+@given(evenly_mixed_catalogs())
+def test_love_language_prompts_are_chosen_more_often_than_their_share(
+    catalog: tuple[list[Prompt], float],
+) -> None:
+    prompts, words_share = catalog
+
+    picks = [choose_prompt(prompts, [], "words", seed) for seed in range(400)]
+    chosen_share = sum(p.love_language == "words" for p in picks) / len(picks)
+
+    # Expected 0.6 + 0.4 * share, so at least share + 0.3 when the share is at most 0.5.
+    assert chosen_share > words_share + 0.15
+
+
+def test_acknowledgement_from_an_empty_pool_is_an_error() -> None:
+    with pytest.raises(ValueError):
+        choose_acknowledgement([], None, seed=1)
+
+
+@pytest.mark.parametrize(
+    ("pool", "previous", "allowed"),
+    [
+        (["Nice!"], "Nice!", {"Nice!"}),
+        (["Nice!", "Lovely!"], "Nice!", {"Lovely!"}),
+        (["Nice!", "Lovely!", "Yes!"], "Yes!", {"Nice!", "Lovely!"}),
+        (["Nice!", "Lovely!", "Yes!"], None, {"Nice!", "Lovely!", "Yes!"}),
+        (["Nice!", "Lovely!"], "Retired line", {"Nice!", "Lovely!"}),
+        (["Nice!", "Nice!"], "Nice!", {"Nice!"}),
+    ],
+)
+def test_acknowledgement_avoids_the_previous_one(
+    pool: list[str], previous: str | None, allowed: set[str]
+) -> None:
+    picks = {choose_acknowledgement(pool, previous, seed) for seed in range(60)}
+
+    assert picks == allowed
+
+
+@given(st.lists(st.text(), min_size=2, unique=True), st.data(), seeds)
+def test_acknowledgement_never_repeats_and_is_deterministic(
+    pool: list[str], data: st.DataObject, seed: int
+) -> None:
+    previous = data.draw(st.sampled_from(pool))
+
+    chosen = choose_acknowledgement(pool, previous, seed)
+
+    assert chosen in pool
+    assert chosen != previous
+    assert choose_acknowledgement(pool, previous, seed) == chosen
