@@ -11,12 +11,16 @@ from fastapi import FastAPI
 from service.admin.routes import router as admin_router
 from service.catalog import Catalog, load_catalog
 from service.conversation.routes import router as inbound_router
+from service.dashboard.routes import router as dashboard_router
+from service.dashboard.routes import static_files as dashboard_static_files
 from service.database import make_engine
 from service.deps import Runtime
 from service.dispatch.routes import router as status_router
 from service.dispatch.worker import build_dispatcher, start_scheduler
 from service.health import router as health_router
+from service.observability import install_observability
 from service.settings import Settings
+from service.simulator.routes import install_simulator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,5 +65,9 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.include_router(status_router)
     app.include_router(health_router)
     app.include_router(admin_router)
+    app.include_router(dashboard_router)
+    app.mount("/static", dashboard_static_files(), name="static")
+    install_simulator(app, settings)  # only with SMS_TRANSPORT=console
+    install_observability(app, settings)  # GET /metrics, webhook timing, log format
 
     return app

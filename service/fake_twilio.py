@@ -221,6 +221,8 @@ def failure_rule_from_json(data: Any) -> FailureRule:
         raise ValueError("'status' must be an integer or null")
     if not isinstance(code, int):
         raise ValueError("'code' must be an integer")
+    if status is None and "code" in data:
+        raise ValueError("a rule with a 'code' needs a 'status'")
     if times is not None and (not isinstance(times, int) or times < 1):
         raise ValueError("'times' must be a positive integer or null")
     if not isinstance(delay, int | float) or delay < 0:
@@ -399,11 +401,11 @@ def build_app(state: FakeTwilioState, account_sid: str, auth_token: str) -> web.
             payload = await request.json()
             if not isinstance(payload, dict):
                 raise ValueError("expected a JSON object")
-            if "status" in payload or "code" in payload:
-                rules = [failure_rule_from_json(payload)]
-            else:
+            if "rules" in payload or "latency" in payload:
                 rules = [failure_rule_from_json(item) for item in payload.get("rules", [])]
-            latency = payload.get("latency")
+                latency = payload.get("latency")
+            else:
+                rules, latency = [failure_rule_from_json(payload)], None
             if latency is not None and (not isinstance(latency, int | float) or latency < 0):
                 raise ValueError("'latency' must be a non-negative number")
         except ValueError as exc:  # json.JSONDecodeError is a ValueError too

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from service.admin.erased import is_erased
 from service.catalog import Catalog, choose_acknowledgement, choose_prompt, render
 from service.conversation.decisions import (
     Circumstances,
@@ -130,6 +131,10 @@ def _answer(
         if subscriber
         else None
     )
+    if subscriber is None and is_erased(session, text.phone):
+        # An operator erased this number (service/admin/erase.py): it stays opted out, so it
+        # hears nothing until it opts in again, exactly like an opted-out subscriber.
+        state = SubscriberState(SubscriberStatus.OPTED_OUT, settings.prompts_per_week)
     decision = decide(intent, state, facts)
     inbound = session.merge(inbound)
     inbound.intent = intent.kind.value

@@ -110,8 +110,8 @@ _ASKING = (
     r"|can you|could you|would you|will you|can u|could u)"
 )
 _WANTING = (
-    r"(?:i )?(?:want to|wanna|would like to|id like to|need to|wish to|let me"
-    r"|how do i|how can i|how to|can i|could i)"
+    r"(?:(?:i|we) )?(?:want to|wanna|would like to|id like to|need to|wish to|let me"
+    r"|help me|how do i|how can i|how to|can i|could i)"
 )
 _TAIL = (
     r"(?: (?:anymore|any more|again|ever again|for good|completely|right now|now|already|asap"
@@ -133,7 +133,7 @@ _OBJECT = rf"(?:{_DETERMINER} )?{_THING}"
 _ME = r"(?:me|us|my number|this number|my phone|my phone number)"
 _SENDING = (
     r"(?:texting|txting|messaging|msging|sending|contacting|emailing|bugging|bothering"
-    r"|spamming|calling)"
+    r"|spamming|calling|getting|receiving)"
 )
 _SEND = r"(?:text|txt|message|msg|contact|send|email|call|bother|bug|spam|sms)"
 
@@ -141,12 +141,13 @@ _FREE_TEXT_OPT_OUT = re.compile(
     "|".join(
         f"(?:{pattern})"
         for pattern in (
-            # stop / quit / end ... : "stop it", "quit texting me", "stop sending me these"
-            rf"(?:{_ASKING} )*(?:stop|stopall|quit|cease|end|halt)(?: (?:stop|stopall|quit|end))*"
-            rf"(?: {_SENDING})?(?: {_ME})?(?: {_OBJECT})?{_TAIL}",
+            # stop / quit / end ... : "stop it", "quit texting me", "i want to stop getting these"
+            # ("i want to end it" is left alone: it may be about the relationship, or worse)
+            rf"(?:{_ASKING} )*(?:(?:{_WANTING} )?(?:stop|stopall|quit)|cease|end|halt)"
+            rf"(?: (?:stop|stopall|quit|end))*(?: {_SENDING})?(?: {_ME})?(?: {_OBJECT})?{_TAIL}",
             # unsubscribe / cancel ... : "unsubscribe me", "cancel my subscription", "opt out"
             rf"(?:{_ASKING} )*(?:{_WANTING} )?(?:unsubscribe|unsub|cancel|revoke|optout|opt out"
-            rf"|deregister|unregister|unenroll|stop|quit)(?: {_ME}| {_OBJECT})?"
+            rf"|deregister|unregister|unenroll)(?: {_ME}| {_OBJECT})?"
             rf"(?: from (?:{_DETERMINER} )?{_THING})?{_TAIL}",
             # "opt me out"
             rf"(?:{_ASKING} )*(?:{_WANTING} )?opt {_ME} out(?: of (?:{_DETERMINER} )?{_THING})?"
@@ -176,7 +177,6 @@ def _is_free_text_opt_out(plain: str) -> bool:
 
 # --- subscriber commands ----------------------------------------------------------------------
 
-_POLITE_WORDS = frozenset({"please", "pls", "plz", "thanks", "thank you", "thx", "ty", "now"})
 _MESSAGE_WORDS = frozenset({"texts", "prompts", "messages", "nudges"})
 
 # Command words without an argument, and what may follow them besides politeness.
@@ -356,12 +356,10 @@ def _clock_time(
         if not 1 <= hour <= 12:
             return None
         hour = hour % 12 + (12 if meridiem.startswith("p") else 0)
-    elif hour_text.startswith("0") or hour == 0 or 12 <= hour <= 23:
-        pass  # a 24-hour clock
-    elif 1 <= hour <= 8:
-        hour += 12  # nobody asks for a 3am prompt: a bare 1-8 means the afternoon or evening
     elif hour > 23:
         return None
+    elif 1 <= hour <= 8 and not hour_text.startswith("0"):
+        hour += 12  # nobody asks for a 3am prompt: a bare 1-8 means the afternoon or evening
     return datetime.time(hour, minute)
 
 
@@ -402,6 +400,7 @@ def _parse_pause(rest: str) -> Intent | None:
 # --- NAME -------------------------------------------------------------------------------------
 
 _NAME_WORD = r"[^\W\d_]+(?:['-][^\W\d_]+)*"
+_NOT_NAMES = _ORDINARY_FOLLOWERS | {"please", "pls", "plz", "thanks", "thx", "ty", "now"}
 _NAME_ARGUMENT = re.compile(rf"(?:(?:is|=) |'s )?(?P<first>{_NAME_WORD})(?: {_NAME_WORD})?")
 _PARTNER = (
     r"(?:partner|wife|husband|boyfriend|girlfriend|spouse|fiance|fiancee|fiancé|fiancée|bf|gf"
@@ -418,7 +417,7 @@ def _parse_name(rest: str) -> Intent | None:
     if match is None:
         return None
     first = match["first"]
-    if len(first) > MAX_NAME_LENGTH or first in _ORDINARY_FOLLOWERS | _POLITE_WORDS:
+    if len(first) > MAX_NAME_LENGTH or first in _NOT_NAMES:
         return None
     return Intent(IntentKind.NAME, keyword="name", name=first.title())
 
@@ -447,7 +446,7 @@ _LOVE_LANGUAGE_PHRASES = {
         "gifts",
     ),
 }  # fmt: skip
-_LOVE_LANGUAGE_SENTENCE = re.compile(r"(?:(?:my|our) )?love (?P<rest>(?:language|lang)s? .+)")
+_LOVE_LANGUAGE_SENTENCE = re.compile(r"(?:my|our) love (?P<rest>(?:language|lang)s? .+)")
 
 
 def _parse_love(rest: str) -> Intent | None:

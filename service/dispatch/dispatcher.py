@@ -231,7 +231,8 @@ class Dispatcher:
     ) -> None:
         if not claimed:
             return
-        chunk_size = max(self.settings.max_in_flight * 4, 50)
+        # A crash leaves at most one chunk in an unknown state, so keep it near the in-flight bound.
+        chunk_size = self.settings.max_in_flight * 2
         for start in range(0, len(claimed), chunk_size):
             chunk = claimed[start : start + chunk_size]
             ready = await asyncio.to_thread(

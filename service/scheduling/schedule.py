@@ -149,7 +149,7 @@ def first_moment_inside_window(at: datetime, tz: ZoneInfo, window: SendWindow) -
         return at_utc
     # The instants inside the window begin either where local time reaches window.start
     # (either occurrence, if a fall-back repeats it) or at a DST transition whose jump lands
-    # inside the window. Collect the first of each kind and take the earliest.
+    # inside the window. A transition before the first opening, landing inside, wins.
     local_date = at_utc.astimezone(tz).date()
     earliest_opening = _first_opening_after(at_utc, local_date - timedelta(days=1), tz, window)
     transition = _first_offset_change(at_utc, earliest_opening, tz)

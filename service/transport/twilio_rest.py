@@ -383,5 +383,9 @@ class TwilioTransport:
 
 
 def _error_text(error: TwilioException) -> str:
-    message = getattr(error, "msg", None) or getattr(error, "detail", None) or str(error)
-    return str(message)
+    # str(error) is meant for terminals (it may hold colour codes), so read the fields.
+    for field in ("msg", "detail", "title"):
+        text = getattr(error, field, None)
+        if text:
+            return str(text)
+    return type(error).__name__

@@ -170,6 +170,13 @@ def test_is_inside_window_reads_local_time(at: datetime, tz: ZoneInfo, inside: b
         (utc(2024, 6, 2, 1, 0), NEW_YORK, DAY_WINDOW, utc(2024, 6, 2, 12, 0)),
         # window start 02:00 skipped by spring-forward: the first valid instant, 03:00 EDT
         (utc(2024, 3, 10, 5, 0), NEW_YORK, SendWindow(time(2), time(21)), utc(2024, 3, 10, 7, 0)),
+        # 02:30 is skipped too: the first valid instant after it is still 03:00, not 03:30
+        (
+            utc(2024, 3, 10, 5, 0),
+            NEW_YORK,
+            SendWindow(time(2, 30), time(21)),
+            utc(2024, 3, 10, 7, 0),
+        ),
         # fall-back, outside in the repeated hour: the second 01:45 (EST), not the passed first
         (
             utc(2024, 11, 3, 6, 15),
@@ -199,6 +206,12 @@ def test_is_inside_window_reads_local_time(at: datetime, tz: ZoneInfo, inside: b
             SendWindow(time(2), time(21)),
             utc(2024, 10, 5, 15, 30),
         ),
+        (
+            utc(2024, 10, 5, 15, 0),
+            LORD_HOWE,
+            SendWindow(time(2, 15), time(21)),
+            utc(2024, 10, 5, 15, 30),
+        ),
         # Pacific/Auckland skips 02:00-03:00
         (
             utc(2024, 9, 28, 13, 30),
@@ -220,6 +233,16 @@ def test_window_opening_is_none_only_when_a_gap_swallows_the_window() -> None:
     window = SendWindow(time(2), time(3))
     assert window_opening_on(date(2024, 3, 10), NEW_YORK, window) is None
     assert window_opening_on(date(2024, 3, 11), NEW_YORK, window) == utc(2024, 3, 11, 6, 0)
+
+
+def test_instants_in_any_zone_are_accepted_and_returned_in_utc() -> None:
+    inside_new_york = datetime(2024, 6, 1, 15, 0, tzinfo=NEW_YORK)
+    moment = first_moment_inside_window(inside_new_york, NEW_YORK, DAY_WINDOW)
+    assert moment == utc(2024, 6, 1, 19, 0)
+    assert moment.tzinfo is UTC
+    resumed = resume_at(now=inside_new_york, days=1)
+    assert resumed == utc(2024, 6, 2, 19, 0)
+    assert resumed.tzinfo is UTC
 
 
 def test_naive_instants_are_refused() -> None:
@@ -254,6 +277,14 @@ def test_naive_instants_are_refused() -> None:
             NEW_YORK,
             time(0, 0),
             SendWindow(time(2), time(21)),
+            utc(2024, 3, 10, 7, 0),
+        ),
+        # clamped to 02:30, inside the skipped hour: the first valid instant after it, 03:00
+        (
+            utc(2024, 3, 9, 7, 30),
+            NEW_YORK,
+            time(0, 0),
+            SendWindow(time(2, 30), time(21)),
             utc(2024, 3, 10, 7, 0),
         ),
         # clamped to 01:00, which the fall-back repeats: the first occurrence (EDT)
@@ -402,6 +433,7 @@ def test_first_prompt_today_when_two_hours_away_else_tomorrow(
         (utc(2024, 6, 2, 1, 30), None, TOO_LATE, utc(2024, 6, 3, 0, 59)),
         # an overdue pending prompt does not drag the new time into the past
         (utc(2024, 6, 5, 9, 0), utc(2024, 6, 1, 22, 30), TOO_EARLY, utc(2024, 6, 5, 12, 0)),
+        (utc(2024, 9, 5, 9, 0), utc(2024, 6, 1, 22, 30), TOO_EARLY, utc(2024, 9, 5, 12, 0)),
     ],
 )
 def test_rescheduled_keeps_the_date_and_moves_the_time(

@@ -1,0 +1,95 @@
+"""CSV exports: the programme's weekly figures, and the consent log carriers ask for.
+
+The consent log carries the full number: it is the proof of who agreed to be texted and when,
+which is what a carrier audit asks for. Erased numbers appear as their anonymised tombstone.
+Free text is neutralised against spreadsheet formula injection.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Iterable, Iterator, Sequence
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from service.admin.stats import WeekRow
+from service.subscribers.models import ConsentEvent
+
+WEEK_COLUMNS = ("week_start", "joins", "opt_outs", "active", "prompts_sent", "wins")
+CONSENT_COLUMNS = (
+    "occurred_at",
+    "phone",
+    "kind",
+    "method",
+    "message_sid",
+    "text",
+    "subscriber_id",
+)
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BATCH = 1000
+
+
+def safe_cell(value: object) -> str:
+    """A cell a spreadsheet will show as text, never evaluate."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).isoformat()
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def csv_lines(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(row)
+        if buffer.tell() > 64 * 1024:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def weeks_csv(weeks: Iterable[WeekRow]) -> Iterator[str]:
+    return csv_lines(
+        WEEK_COLUMNS,
+        (
+            (w.week_start.isoformat(), w.joins, w.opt_outs, w.active, w.prompts_sent, w.wins)
+            for w in weeks
+        ),
+    )
+
+
+def consent_rows(engine: Engine) -> Iterator[tuple[object, ...]]:
+    """The whole consent log, oldest first, read in batches so memory stays flat."""
+    last_id = 0
+    while True:
+        with Session(engine) as session:
+            batch = session.exec(
+                select(ConsentEvent)
+                .where(col(ConsentEvent.id) > last_id)
+                .order_by(col(ConsentEvent.id))
+                .limit(BATCH)
+            ).all()
+        if not batch:
+            return
+        for event in batch:
+            yield (
+                safe_cell(event.occurred_at),
+                event.phone,  # E.164 or an erased tombstone ("#..."): never a formula
+                event.kind.value,
+                event.method.value,
+                safe_cell(event.message_sid),
+                safe_cell(event.text),
+                safe_cell(event.subscriber_id),
+            )
+        last_id = batch[-1].id or last_id
+
+
+def consent_csv(engine: Engine) -> Iterator[str]:
+    return csv_lines(CONSENT_COLUMNS, consent_rows(engine))

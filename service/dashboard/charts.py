@@ -1,0 +1,221 @@
+"""Charts as SVG, drawn on the server: pure functions from numbers to markup.
+
+Nothing is loaded at run time. Every chart is a <figure> whose <svg> has role="img", a <title>
+and a <desc> that states the figures in words, followed by the same figures as a table, so a
+screen reader (or someone who prefers numbers) gets everything the picture shows.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+WIDTH = 640
+HEIGHT = 260
+LEFT = 48
+RIGHT = 16
+TOP = 16
+BOTTOM = 36
+HBAR_ROW = 28
+HBAR_LABEL = 220
+
+
+@dataclass(frozen=True)
+class Point:
+    label: str
+    value: float
+
+
+def nice_step(rough: float, *, whole: bool) -> float:
+    """A round step (1, 2, 2.5 or 5 times a power of ten) at least as big as `rough`."""
+    if rough <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(rough))
+    for factor in (1, 2, 2.5, 5, 10):
+        step = factor * power
+        if step >= rough and (not whole or step == int(step)):
+            return float(step)
+    return float(10 * power)
+
+
+def axis(max_value: float, *, whole: bool, ticks: int = 4) -> tuple[float, list[float]]:
+    """The top of the axis and its gridlines, from zero, in round steps."""
+    step = nice_step(max_value / ticks, whole=whole) if max_value > 0 else 1.0
+    if whole:
+        step = max(step, 1.0)
+    top = step * max(1, math.ceil(max_value / step))
+    return top, [step * n for n in range(round(top / step) + 1)]
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if value == int(value) else f"{value:g}"
+
+
+def percent(value: float) -> str:
+    return f"{value * 100:.0f}%"
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "chart"
+
+
+def _describe(points: Sequence[Point], formatter: Callable[[float], str]) -> str:
+    return "; ".join(f"{point.label}: {formatter(point.value)}" for point in points)
+
+
+def _figure(
+    chart_id: str, title: str, svg_body: str, height: int, summary: str, table: str
+) -> Markup:
+    return Markup(
+        f'<figure class="chart" id="{chart_id}">'
+        f'<figcaption id="{chart_id}-caption">{escape(title)}</figcaption>'
+        f'<svg viewBox="0 0 {WIDTH} {height}" role="img" preserveAspectRatio="xMidYMid meet" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc">'
+        f'<title id="{chart_id}-title">{escape(title)}</title>'
+        f'<desc id="{chart_id}-desc">{escape(summary)}</desc>'
+        f"{svg_body}</svg>"
+        f"<details><summary>Show the figures</summary>{table}</details>"
+        "</figure>"
+    )
+
+
+def _table(
+    points: Sequence[Point], label_header: str, value_header: str, fmt: Callable[[float], str]
+) -> str:
+    rows = "".join(
+        f'<tr><th scope="row">{escape(p.label)}</th><td>{escape(fmt(p.value))}</td></tr>'
+        for p in points
+    )
+    return (
+        f'<table><thead><tr><th scope="col">{escape(label_header)}</th>'
+        f'<th scope="col">{escape(value_header)}</th></tr></thead><tbody>{rows}</tbody></table>'
+    )
+
+
+def _grid(top: float, ticks: list[float], fmt: Callable[[float], str]) -> str:
+    plot_height = HEIGHT - TOP - BOTTOM
+    parts = []
+    for tick in ticks:
+        y = TOP + plot_height - (tick / top) * plot_height
+        parts.append(
+            f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>'
+            f'<text class="tick" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
+            f"{escape(fmt(tick))}</text>"
+        )
+    return "".join(parts)
+
+
+def _x_labels(points: Sequence[Point], centres: list[float]) -> str:
+    every = max(1, math.ceil(len(points) / 8))  # at most eight labels fit a phone screen
+    return "".join(
+        f'<text class="tick" x="{x:.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle">'
+        f"{escape(point.label)}</text>"
+        for n, (point, x) in enumerate(zip(points, centres, strict=True))
+        if n % every == 0 or n == len(points) - 1
+    )
+
+
+def bar_chart(
+    points: Sequence[Point],
+    *,
+    title: str,
+    label_header: str = "Week",
+    value_header: str = "Count",
+    chart_id: str | None = None,
+) -> Markup:
+    """Vertical bars for counts over time (weeks)."""
+    chart_id = chart_id or slug(title)
+    top, ticks = axis(max((p.value for p in points), default=0), whole=True)
+    plot_width = WIDTH - LEFT - RIGHT
+    plot_height = HEIGHT - TOP - BOTTOM
+    slot = plot_width / max(len(points), 1)
+    bar = slot * 0.7
+    centres = [LEFT + slot * (n + 0.5) for n in range(len(points))]
+    bars = []
+    for point, centre in zip(points, centres, strict=True):
+        height = (point.value / top) * plot_height
+        bars.append(
+            f'<rect class="bar" x="{centre - bar / 2:.1f}" y="{TOP + plot_height - height:.1f}" '
+            f'width="{bar:.1f}" height="{height:.1f}">'
+            f"<title>{escape(point.label)}: {escape(_fmt(point.value))}</title></rect>"
+        )
+    body = _grid(top, ticks, _fmt) + "".join(bars) + _x_labels(points, centres)
+    summary = f"{title}. " + _describe(points, _fmt)
+    return _figure(
+        chart_id, title, body, HEIGHT, summary, _table(points, label_header, value_header, _fmt)
+    )
+
+
+def line_chart(
+    points: Sequence[Point],
+    *,
+    title: str,
+    label_header: str = "Week",
+    value_header: str = "Count",
+    chart_id: str | None = None,
+) -> Markup:
+    """A line with a dot per point, for a level over time (subscribers)."""
+    chart_id = chart_id or slug(title)
+    top, ticks = axis(max((p.value for p in points), default=0), whole=True)
+    plot_width = WIDTH - LEFT - RIGHT
+    plot_height = HEIGHT - TOP - BOTTOM
+    slot = plot_width / max(len(points), 1)
+    centres = [LEFT + slot * (n + 0.5) for n in range(len(points))]
+    coords = [
+        (x, TOP + plot_height - (p.value / top) * plot_height)
+        for p, x in zip(points, centres, strict=True)
+    ]
+    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+    dots = "".join(
+        f'<circle class="dot" cx="{x:.1f}" cy="{y:.1f}" r="4">'
+        f"<title>{escape(p.label)}: {escape(_fmt(p.value))}</title></circle>"
+        for p, (x, y) in zip(points, coords, strict=True)
+    )
+    line = f'<polyline class="line" points="{path}"/>' if len(coords) > 1 else ""
+    body = _grid(top, ticks, _fmt) + line + dots + _x_labels(points, centres)
+    summary = f"{title}. " + _describe(points, _fmt)
+    return _figure(
+        chart_id, title, body, HEIGHT, summary, _table(points, label_header, value_header, _fmt)
+    )
+
+
+def rate_chart(
+    points: Sequence[Point],
+    *,
+    title: str,
+    label_header: str = "Category",
+    value_header: str = "Reply rate",
+    notes: Sequence[str] | None = None,
+    chart_id: str | None = None,
+) -> Markup:
+    """Horizontal bars for rates between 0 and 1 (reply rate by category), labels on the left."""
+    chart_id = chart_id or slug(title)
+    height = TOP + BOTTOM + HBAR_ROW * max(len(points), 1)
+    plot_width = WIDTH - HBAR_LABEL - RIGHT - 40
+    rows = []
+    for n, point in enumerate(points):
+        y = TOP + n * HBAR_ROW
+        width = max(0.0, min(point.value, 1.0)) * plot_width
+        note = f" ({notes[n]})" if notes else ""
+        rows.append(
+            f'<text class="label" x="{HBAR_LABEL - 8}" y="{y + HBAR_ROW / 2 + 4:.1f}" '
+            f'text-anchor="end">{escape(point.label)}</text>'
+            f'<rect class="bar" x="{HBAR_LABEL}" y="{y + 4}" width="{width:.1f}" '
+            f'height="{HBAR_ROW - 8}"><title>{escape(point.label)}: '
+            f"{escape(percent(point.value))}{escape(note)}</title></rect>"
+            f'<text class="value" x="{HBAR_LABEL + width + 6:.1f}" '
+            f'y="{y + HBAR_ROW / 2 + 4:.1f}">{escape(percent(point.value))}</text>'
+        )
+    summary = f"{title}. " + _describe(points, percent)
+    return _figure(
+        chart_id,
+        title,
+        "".join(rows),
+        height,
+        summary,
+        _table(points, label_header, value_header, percent),
+    )

@@ -1,0 +1,234 @@
+"""The operator dashboard (/): server-rendered pages behind a session cookie.
+
+Routes stay thin: they check the session, fetch figures through service.admin, shape them with
+service.dashboard.views and render a template. Nothing here is in the OpenAPI schema.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+import anyio
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response
+from fastapi.responses import RedirectResponse, StreamingResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from service.admin.catalog_stats import catalog_figures
+from service.admin.erase import erase_subscriber
+from service.admin.export import consent_csv, weeks_csv
+from service.admin.stats import first_activity, programme_stats
+from service.admin.subscribers import SubscriberFilter, list_subscribers, subscriber_history
+from service.admin.weeks import weeks_since
+from service.dashboard import session
+from service.dashboard.views import PAGE_SIZE, overview, page_links, timeline, when
+from service.deps import NowDep, Runtime, RuntimeDep
+from service.subscribers.models import SubscriberStatus
+
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.filters["when"] = when
+templates.env.filters["percent"] = lambda value: f"{value * 100:.0f}%"
+
+# Pages show personal data: never cached, never framed, scripts and styles only from here.
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    ),
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
+
+router = APIRouter(include_in_schema=False)
+
+
+def static_files() -> StaticFiles:
+    return StaticFiles(directory=HERE / "static")
+
+
+def _admin_token(runtime: Runtime) -> str | None:
+    token = runtime.settings.admin_token
+    return token.get_secret_value() if token is not None else None
+
+
+def page(
+    request: Request, template: str, context: dict[str, Any], status_code: int = 200
+) -> Response:
+    response = templates.TemplateResponse(
+        request, template, {"program_name": _program(request), **context}, status_code=status_code
+    )
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+def _program(request: Request) -> str:
+    runtime: Runtime = request.app.state.runtime
+    return runtime.settings.program_name
+
+
+def signed_in(request: Request, runtime: RuntimeDep, now: NowDep) -> None:
+    cookie = request.cookies.get(session.COOKIE_NAME)
+    if not session.is_valid(cookie, _admin_token(runtime), now):
+        raise HTTPException(303, "Sign in first.", headers={"Location": "/login"})
+
+
+def same_origin(request: Request) -> None:
+    """Forms post only from our own pages (the SameSite=Strict cookie already insists)."""
+    origin = request.headers.get("origin")
+    if origin and origin != "null" and urlsplit(origin).netloc != request.url.netloc:
+        raise HTTPException(403, "Cross-site form posts are refused.")
+
+
+SignedIn = Depends(signed_in)
+SameOrigin = Depends(same_origin)
+
+
+@router.get("/login")
+async def login_form(request: Request, runtime: RuntimeDep, now: NowDep) -> Response:
+    if session.is_valid(request.cookies.get(session.COOKIE_NAME), _admin_token(runtime), now):
+        return RedirectResponse("/", status_code=303)
+    return page(request, "login.html", {"configured": bool(_admin_token(runtime))})
+
+
+@router.post("/login", dependencies=[SameOrigin])
+async def login(
+    request: Request,
+    runtime: RuntimeDep,
+    now: NowDep,
+    token: Annotated[str, Form(max_length=512)] = "",
+) -> Response:
+    admin_token = _admin_token(runtime)
+    if admin_token is None or not session.token_matches(token, admin_token):
+        context = {"configured": bool(admin_token), "error": "That token is not right."}
+        return page(request, "login.html", context, status_code=401)
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(
+        session.COOKIE_NAME,
+        session.issue(admin_token, now),
+        max_age=int(session.LIFETIME.total_seconds()),
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=runtime.settings.public_base_url.startswith("https://"),
+    )
+    return response
+
+
+@router.post("/logout", dependencies=[SameOrigin])
+async def logout() -> Response:
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(session.COOKIE_NAME, path="/", httponly=True, samesite="strict")
+    return response
+
+
+@router.get("/", dependencies=[SignedIn])
+async def overview_page(request: Request, runtime: RuntimeDep, now: NowDep) -> Response:
+    stats = await anyio.to_thread.run_sync(
+        programme_stats, runtime.engine, runtime.catalog, now, 12
+    )
+    return page(request, "overview.html", {"view": overview(stats), "stats": stats})
+
+
+@router.get("/subscribers", dependencies=[SignedIn])
+async def subscribers_page(
+    request: Request,
+    runtime: RuntimeDep,
+    number: Annotated[str, Query(max_length=40)] = "",
+    status: Annotated[str, Query(max_length=20)] = "",
+    page_number: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1,
+) -> Response:
+    chosen = status if status in {s.value for s in SubscriberStatus} else ""
+    wanted = SubscriberFilter(
+        status=SubscriberStatus(chosen) if chosen else None,
+        number=number or None,
+        limit=PAGE_SIZE,
+        offset=(page_number - 1) * PAGE_SIZE,
+    )
+    found = await anyio.to_thread.run_sync(list_subscribers, runtime.engine, wanted)
+    return page(
+        request,
+        "subscribers.html",
+        {
+            "found": found,
+            "number": number,
+            "status": chosen,
+            "statuses": [s.value for s in SubscriberStatus],
+            "links": page_links(found, {"number": number, "status": chosen}),
+            "erased": request.query_params.get("erased") == "1",
+        },
+    )
+
+
+@router.get("/subscribers/{subscriber_id}", dependencies=[SignedIn])
+async def subscriber_page(request: Request, runtime: RuntimeDep, subscriber_id: int) -> Response:
+    if not 1 <= subscriber_id < 2**31:
+        return page(request, "missing.html", {}, status_code=404)
+    history = await anyio.to_thread.run_sync(subscriber_history, runtime.engine, subscriber_id)
+    if history is None:
+        return page(request, "missing.html", {}, status_code=404)
+    return page(
+        request,
+        "subscriber.html",
+        {"history": history, "entries": timeline(history), "person": history.subscriber},
+    )
+
+
+@router.post("/subscribers/{subscriber_id}/erase", dependencies=[SignedIn, SameOrigin])
+async def erase_page(
+    request: Request,
+    runtime: RuntimeDep,
+    now: NowDep,
+    subscriber_id: int,
+    confirm: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    if not 1 <= subscriber_id < 2**31:
+        return page(request, "missing.html", {}, status_code=404)
+    if confirm != "yes":
+        return RedirectResponse(f"/subscribers/{subscriber_id}", status_code=303)
+    erased = await anyio.to_thread.run_sync(erase_subscriber, runtime.engine, subscriber_id, now)
+    if erased is None:
+        return page(request, "missing.html", {}, status_code=404)
+    return RedirectResponse("/subscribers?erased=1", status_code=303)
+
+
+@router.get("/catalog", dependencies=[SignedIn])
+async def catalog_page(request: Request, runtime: RuntimeDep) -> Response:
+    prompts = await anyio.to_thread.run_sync(catalog_figures, runtime.engine, runtime.catalog)
+    return page(request, "catalog.html", {"prompts": prompts})
+
+
+@router.get("/flags", dependencies=[SignedIn])
+async def flags_page(request: Request, runtime: RuntimeDep) -> Response:
+    wanted = SubscriberFilter(flagged=True, limit=200)
+    found = await anyio.to_thread.run_sync(list_subscribers, runtime.engine, wanted)
+    return page(request, "flags.html", {"found": found})
+
+
+def _download(chunks: Any, filename: str) -> StreamingResponse:
+    return StreamingResponse(
+        chunks,
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get("/export/stats.csv", dependencies=[SignedIn])
+async def export_stats(runtime: RuntimeDep, now: NowDep) -> StreamingResponse:
+    first: datetime.datetime | None = await anyio.to_thread.run_sync(first_activity, runtime.engine)
+    stats = await anyio.to_thread.run_sync(
+        programme_stats, runtime.engine, runtime.catalog, now, weeks_since(first, now)
+    )
+    return _download(weeks_csv(stats.weeks), "nudge-weekly-stats.csv")
+
+
+@router.get("/export/consent.csv", dependencies=[SignedIn])
+async def export_consent(runtime: RuntimeDep) -> StreamingResponse:
+    return _download(consent_csv(runtime.engine), "nudge-consent-log.csv")

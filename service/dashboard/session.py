@@ -1,0 +1,47 @@
+"""The dashboard's sign-in: a session cookie derived from the admin token, never the token.
+
+The cookie holds when it was issued and an HMAC of that moment keyed with ADMIN_TOKEN, so it is
+worthless without the token, expires on its own, and every session ends when the token changes.
+The server keeps no session state.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+
+COOKIE_NAME = "nudge_session"
+LIFETIME = datetime.timedelta(hours=12)
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+_PURPOSE = b"nudge-dashboard-session:"
+
+
+def token_matches(offered: str, admin_token: str | None) -> bool:
+    if not admin_token or not offered:
+        return False
+    return hmac.compare_digest(offered.encode(), admin_token.encode())
+
+
+def _mac(admin_token: str, issued: int) -> str:
+    return hmac.new(
+        admin_token.encode(), _PURPOSE + str(issued).encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def issue(admin_token: str, now: datetime.datetime) -> str:
+    issued = int(now.timestamp())
+    return f"{issued}.{_mac(admin_token, issued)}"
+
+
+def is_valid(cookie: str | None, admin_token: str | None, now: datetime.datetime) -> bool:
+    if not cookie or not admin_token:
+        return False
+    issued_text, _, mac = cookie.partition(".")
+    if not issued_text.isdigit() or len(issued_text) > 12:
+        return False
+    issued = int(issued_text)
+    if not hmac.compare_digest(mac.encode(), _mac(admin_token, issued).encode()):
+        return False
+    issued_at = datetime.datetime.fromtimestamp(issued, datetime.UTC)
+    return issued_at - CLOCK_SKEW <= now < issued_at + LIFETIME

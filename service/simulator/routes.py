@@ -1,0 +1,161 @@
+"""/simulator: a page to text the service as a phone would, and its JSON endpoints.
+
+Texts travel the same road as Twilio's: the form Twilio would post, signed with the auth token
+as Twilio signs it, posted to /sms/inbound through the app itself. "Advance time" runs one
+dispatch pass as of a later moment with the console transport. The page keeps that moment as
+an offset from the real time and sends it with every request.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from pathlib import Path
+from typing import Annotated
+
+import anyio
+import httpx
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
+
+from service.conversation.routes import MAX_BODY_CHARACTERS
+from service.dashboard.routes import SECURITY_HEADERS
+from service.deps import NowDep, Runtime, RuntimeDep, utc_now
+from service.dispatch.dispatcher import Dispatcher
+from service.dispatch.worker import make_transport
+from service.observability import timed_tick
+from service.phone_simulator import inbound_form, reply_text, sign
+from service.phones import InvalidPhoneNumber, normalize_phone
+from service.settings import Settings, SmsTransportKind
+from service.simulator.clock import MAX_OFFSET, as_of, running_as_of, simulated_or_real_now
+from service.simulator.conversation import Conversation, minutes_until, read_conversation
+
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=HERE / "templates")
+MAX_OFFSET_MINUTES = int(MAX_OFFSET.total_seconds() // 60)
+DEFAULT_PHONE = "+14155550100"
+SERVICE_NUMBER = "+15550000000"
+
+router = APIRouter(prefix="/simulator", include_in_schema=False)
+
+Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET_MINUTES)]
+
+
+class TextIn(BaseModel):
+    phone: str = Field(max_length=32)
+    body: str = Field(max_length=MAX_BODY_CHARACTERS)
+    offset_minutes: Offset = 0
+
+
+class AdvanceIn(BaseModel):
+    phone: str = Field(max_length=32)
+    offset_minutes: Offset = 0
+    minutes: Annotated[int, Field(ge=0, le=MAX_OFFSET_MINUTES)] = 0
+    to_next_prompt: bool = False  # move to just past this phone's next scheduled prompt
+
+
+class TextOut(BaseModel):
+    reply: str | None
+    conversation: Conversation
+
+
+class AdvanceOut(BaseModel):
+    sent: int  # messages the dispatch pass sent, to anyone
+    conversation: Conversation
+
+
+def _phone(raw: str) -> str:
+    try:
+        return normalize_phone(raw)
+    except InvalidPhoneNumber as exc:
+        raise HTTPException(422, f"Not a phone number we can text: {raw[:32]!r}.") from exc
+
+
+def _service_number(settings: Settings) -> str:
+    return settings.twilio_from_number or SERVICE_NUMBER
+
+
+async def _conversation(
+    runtime: Runtime, phone: str, real_now: datetime.datetime, offset: int
+) -> Conversation:
+    moment = as_of(real_now, offset)
+    return await anyio.to_thread.run_sync(read_conversation, runtime.engine, phone, offset, moment)
+
+
+@router.get("")
+async def simulator_page(request: Request, runtime: RuntimeDep) -> Response:
+    response = templates.TemplateResponse(
+        request,
+        "simulator.html",
+        {
+            "program_name": runtime.settings.program_name,
+            "service_number": _service_number(runtime.settings),
+            "default_phone": DEFAULT_PHONE,
+        },
+    )
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+@router.get("/api/conversation")
+async def conversation(
+    runtime: RuntimeDep,
+    now: NowDep,
+    phone: Annotated[str, Query(max_length=32)],
+    offset_minutes: Annotated[int, Query(ge=0, le=MAX_OFFSET_MINUTES)] = 0,
+) -> Conversation:
+    return await _conversation(runtime, _phone(phone), now, offset_minutes)
+
+
+@router.post("/api/text")
+async def text(request: Request, runtime: RuntimeDep, now: NowDep, message: TextIn) -> TextOut:
+    """Text the service: a signed Twilio webhook, posted through this very app."""
+    phone = _phone(message.phone)
+    settings = runtime.settings
+    sid = "SM" + secrets.token_hex(16)
+    form = inbound_form(phone, message.body, _service_number(settings), sid)
+    signature = sign(settings.auth_token, f"{settings.public_base_url}/sms/inbound", form)
+    transport = httpx.ASGITransport(app=request.app)
+    with running_as_of(as_of(now, message.offset_minutes)):
+        async with httpx.AsyncClient(transport=transport, base_url="http://simulator") as client:
+            response = await client.post(
+                "/sms/inbound", data=form, headers={"X-Twilio-Signature": signature}
+            )
+    if response.status_code != 200:
+        raise HTTPException(502, f"The webhook answered {response.status_code}: {response.text}")
+    return TextOut(
+        reply=reply_text(response.text),
+        conversation=await _conversation(runtime, phone, now, message.offset_minutes),
+    )
+
+
+@router.post("/api/advance")
+async def advance(runtime: RuntimeDep, now: NowDep, step: AdvanceIn) -> AdvanceOut:
+    """Move the simulated time forward and run one dispatch pass as of then."""
+    phone = _phone(step.phone)
+    offset = step.offset_minutes + step.minutes
+    if step.to_next_prompt:
+        current = await _conversation(runtime, phone, now, step.offset_minutes)
+        if current.next_prompt_at is not None:
+            offset = max(offset, minutes_until(current.next_prompt_at, now))
+    offset = min(offset, MAX_OFFSET_MINUTES)
+    settings = runtime.settings
+    dispatcher = Dispatcher(runtime.engine, settings, runtime.catalog, make_transport(settings))
+    try:
+        report = await timed_tick(dispatcher, as_of(now, offset))
+    finally:
+        await dispatcher.transport.aclose()
+    return AdvanceOut(
+        sent=report.sent, conversation=await _conversation(runtime, phone, now, offset)
+    )
+
+
+def install_simulator(app: FastAPI, settings: Settings) -> None:
+    """Add /simulator, only with the console transport: with Twilio it does not exist."""
+    if settings.transport is not SmsTransportKind.CONSOLE:
+        return
+    app.include_router(router)
+    app.mount("/simulator/static", StaticFiles(directory=HERE / "static"), name="simulator-static")
+    app.dependency_overrides[utc_now] = simulated_or_real_now

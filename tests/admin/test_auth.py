@@ -1,0 +1,86 @@
+"""Every /admin route refuses a missing or wrong token, and so does a closed admin."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from service.admin.routes import router as admin_router
+from service.app import create_app
+from service.deps import Runtime
+from service.settings import Settings
+from tests.admin.conftest import AUTH
+from tests.conftest import ADMIN_TOKEN
+
+EXPECTED = {
+    ("GET", "/admin/stats"),
+    ("GET", "/admin/subscribers"),
+    ("GET", "/admin/subscribers/{subscriber_id}"),
+    ("DELETE", "/admin/subscribers/{subscriber_id}"),
+    ("GET", "/admin/catalog"),
+    ("GET", "/admin/export/stats.csv"),
+    ("GET", "/admin/export/consent.csv"),
+}
+BAD_HEADERS = [
+    {},
+    {"Authorization": "Bearer wrong-token"},
+    {"Authorization": f"Bearer {ADMIN_TOKEN}x"},
+    {"Authorization": f"Basic {ADMIN_TOKEN}"},
+    {"Authorization": ADMIN_TOKEN},
+    {"Authorization": "Bearer "},
+]
+
+
+def admin_routes(_client: TestClient | None = None) -> list[tuple[str, str]]:
+    """Every operation of the /admin router, the one the bearer dependency guards."""
+    return sorted(
+        (method, route.path)
+        for route in admin_router.routes
+        if isinstance(route, APIRoute)
+        for method in route.methods
+    )
+
+
+def concrete(path: str) -> str:
+    return path.replace("{subscriber_id}", "1")
+
+
+def test_the_admin_routes_are_the_ones_we_guard(client: TestClient) -> None:
+    assert set(admin_routes()) == EXPECTED
+    served = client.get("/openapi.json").json()["paths"]
+    admin_paths = {
+        (m.upper(), p) for p, ops in served.items() if p.startswith("/admin") for m in ops
+    }
+    assert admin_paths == EXPECTED  # nothing under /admin comes from another router
+
+
+@pytest.mark.parametrize("headers", BAD_HEADERS, ids=lambda h: h.get("Authorization", "none"))
+def test_every_admin_route_refuses_a_bad_token(
+    client: TestClient, programme: dict[str, int], headers: dict[str, str]
+) -> None:
+    for method, path in admin_routes(client):
+        response = client.request(method, concrete(path), headers=headers)
+        assert response.status_code == 401, (method, path, response.status_code)
+        assert response.headers["www-authenticate"] == "Bearer"
+    # nothing was erased by the refused DELETE
+    assert client.get("/admin/subscribers/1", headers=AUTH).status_code == 200
+
+
+def test_every_admin_route_is_closed_when_no_token_is_set(
+    settings: Settings, runtime: Runtime
+) -> None:
+    closed = settings.model_copy(update={"admin_token": None})
+    app = create_app(closed, Runtime(closed, runtime.engine, runtime.catalog))
+    with TestClient(app) as client:
+        for method, path in admin_routes(client):
+            for headers in ({}, AUTH, {"Authorization": "Bearer "}):
+                response = client.request(method, concrete(path), headers=headers)
+                assert response.status_code == 401, (method, path)
+
+
+def test_admin_routes_are_in_the_openapi_schema(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    documented = {(method.upper(), path) for path, ops in paths.items() for method in ops}
+    assert documented >= EXPECTED
+    assert not any(path in paths for path in ("/", "/login", "/simulator", "/metrics"))

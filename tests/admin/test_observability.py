@@ -1,0 +1,124 @@
+"""GET /metrics and the log set-up (JSON or readable lines, phone numbers masked)."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+import pytest
+import structlog
+from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
+
+from service.observability import configure_logging, mask_phones, wants_json
+from service.settings import Settings, SmsTransportKind
+from tests.phone import Phone
+
+
+def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def _webhook_count(client: TestClient) -> float:
+    samples = _samples(client.get("/metrics").text)
+    key = ("nudge_webhook_duration_seconds_count", (("path", "/sms/inbound"), ("status", "2xx")))
+    return samples.get(key, 0.0)
+
+
+def test_metrics_count_what_the_database_holds(
+    client: TestClient, phone: Phone, programme: dict[str, int]
+) -> None:
+    phone.text("JOIN")
+    phone.text("HELP")
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    samples = _samples(response.text)
+    assert samples[("nudge_inbound_messages_total", (("intent", "opt_in"),))] == 1
+    assert samples[("nudge_inbound_messages_total", (("intent", "help"),))] == 1
+    assert samples[("nudge_inbound_messages_total", (("intent", "message"),))] == 3  # seeded
+    assert samples[("nudge_prompts_sent_total", ())] == 3
+    assert samples[("nudge_twilio_errors_total", (("code", "30003"),))] == 1
+    assert samples[("nudge_subscribers", (("status", "pending"),))] == 2
+    assert ("nudge_tick_duration_seconds_count", ()) in samples
+    assert "+1415" not in response.text
+
+
+def test_webhook_latency_is_observed_per_request(client: TestClient, phone: Phone) -> None:
+    before = _webhook_count(client)
+    phone.text("JOIN")
+    phone.text("YES")
+    assert _webhook_count(client) == before + 2
+    client.post("/sms/inbound", data={"From": "+14155550123"})  # unsigned: 403
+    samples = _samples(client.get("/metrics").text)
+    key = ("nudge_webhook_duration_seconds_count", (("path", "/sms/inbound"), ("status", "4xx")))
+    assert samples[key] >= 1
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("text from +14155550123 ok", "text from ********0123 ok"),
+        ("From=%2B14155550123&Body=hi", "From=**********0123&Body=hi"),
+        ("+447700900123, +14155550123", "*********0123, ********0123"),
+        ("order 12345678 at 10:30", "order 12345678 at 10:30"),
+    ],
+)
+def test_phone_numbers_are_masked(text: str, masked: str) -> None:
+    assert mask_phones(text) == masked
+
+
+def _settings(**overrides: object) -> Settings:
+    return Settings(_env_file=None, **overrides)  # type: ignore[arg-type, call-arg]
+
+
+def test_json_in_production_and_readable_lines_in_development() -> None:
+    assert not wants_json(_settings(sms_transport=SmsTransportKind.CONSOLE))
+    production = _settings(
+        twilio_account_sid="AC" + "1" * 32,
+        twilio_auth_token="token",
+        twilio_from_number="+15550001111",
+    )
+    assert wants_json(production)
+    assert wants_json(_settings(sms_transport=SmsTransportKind.CONSOLE, log_format="json"))
+    assert not wants_json(production.model_copy(update={"log_format": "console"}))
+
+
+@pytest.fixture
+def restore_logging() -> object:
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    yield None
+    for handler in list(root.handlers):
+        if handler not in handlers:
+            root.removeHandler(handler)
+    root.setLevel(level)
+    structlog.reset_defaults()
+
+
+def test_json_lines_mask_numbers_from_any_logger(restore_logging: object) -> None:
+    stream = io.StringIO()
+    configure_logging(_settings(sms_transport=SmsTransportKind.CONSOLE, log_format="json"), stream)
+    logging.getLogger("some.library").info("sent to %s", "+14155550123")
+    structlog.get_logger("service").info("texted", to="+14155550123", nested={"n": "+14155550199"})
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert lines[0]["event"] == "sent to ********0123"
+    assert lines[0]["level"] == "info" and lines[0]["logger"] == "some.library"
+    assert lines[1]["to"] == "********0123" and lines[1]["nested"] == {"n": "********0199"}
+    assert "+1415" not in stream.getvalue()
+
+
+def test_readable_lines_in_development(restore_logging: object) -> None:
+    stream = io.StringIO()
+    configure_logging(_settings(sms_transport=SmsTransportKind.CONSOLE), stream)
+    configure_logging(_settings(sms_transport=SmsTransportKind.CONSOLE), stream)  # idempotent
+    logging.getLogger("service.test").warning("reply to +14155550123 failed")
+    output = stream.getvalue()
+    assert output.count("reply to ********0123 failed") == 1
+    assert not output.lstrip().startswith("{")
+    assert "[warning" in output

@@ -1,0 +1,206 @@
+"""Dispatch through the real SDK to a local Twilio-compatible server, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import itertools
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from service.dispatch.dispatcher import Dispatcher, TickReport
+from service.dispatch.models import OutboundMessage, OutboundStatus
+from service.fake_twilio import FakeTwilio
+from service.subscribers.models import ConsentEvent, ConsentMethod, Subscriber, SubscriberStatus
+from tests.dispatch.conftest import SENDER, add_active, numbers
+from tests.phone import Phone
+
+# Tuesday 10 March 2026, 19:00 in New York (daylight time began on the 8th).
+EVENING = datetime.datetime(2026, 3, 10, 23, 0, tzinfo=datetime.UTC)
+NIGHT = datetime.datetime(2026, 3, 11, 4, 0, tzinfo=datetime.UTC)  # midnight in New York
+
+
+def tick(dispatcher: Dispatcher, at: datetime.datetime) -> TickReport:
+    """One pass in its own event loop, as `nudge tick` runs it (the HTTP pool closes with it)."""
+
+    async def run() -> TickReport:
+        try:
+            return await dispatcher.tick(at)
+        finally:
+            await dispatcher.transport.aclose()
+
+    return asyncio.run(run())
+
+
+def outbound(engine: Engine) -> list[OutboundMessage]:
+    with Session(engine) as session:
+        return list(session.exec(select(OutboundMessage).order_by(col(OutboundMessage.id))))
+
+
+def load(engine: Engine, phone: str) -> Subscriber:
+    with Session(engine) as session:
+        subscriber = session.exec(select(Subscriber).where(Subscriber.phone == phone)).one()
+        return subscriber
+
+
+def test_a_due_subscriber_gets_exactly_one_prompt(
+    dispatcher: Dispatcher, fake_twilio: FakeTwilio, engine: Engine
+) -> None:
+    add_active(engine, numbers(3), EVENING - datetime.timedelta(minutes=5))
+    report = tick(dispatcher, EVENING)
+    assert report.sent == 3
+    assert sorted(m.to for m in fake_twilio.messages) == numbers(3)
+    assert all(m.from_ == SENDER for m in fake_twilio.messages)
+    assert all(
+        m.status_callback == "https://nudge.example.test/sms/status" for m in fake_twilio.messages
+    )
+    rows = outbound(engine)
+    assert [r.status for r in rows] == [OutboundStatus.ACCEPTED] * 3
+    assert {r.twilio_sid for r in rows} == {m.sid for m in fake_twilio.messages}
+    # The same minute again, and an hour later: nothing more is due.
+    assert tick(dispatcher, EVENING).sent == 0
+    assert tick(dispatcher, EVENING + datetime.timedelta(hours=1)).sent == 0
+    assert len(fake_twilio.messages) == 3
+    assert load(engine, numbers(1)[0]).next_prompt_at > EVENING + datetime.timedelta(hours=12)  # type: ignore[operator]
+
+
+def test_missed_slots_give_one_prompt_not_a_burst(
+    dispatcher: Dispatcher, fake_twilio: FakeTwilio, engine: Engine
+) -> None:
+    add_active(engine, numbers(1), EVENING - datetime.timedelta(days=9))
+    assert tick(dispatcher, EVENING).sent == 1
+    assert tick(dispatcher, EVENING + datetime.timedelta(minutes=1)).sent == 0
+    assert len(fake_twilio.messages) == 1
+
+
+def test_nothing_goes_out_at_night_and_it_waits_for_the_window(
+    dispatcher: Dispatcher, fake_twilio: FakeTwilio, engine: Engine
+) -> None:
+    add_active(engine, numbers(1), NIGHT - datetime.timedelta(hours=1))
+    report = tick(dispatcher, NIGHT)
+    assert report.sent == 0 and report.deferred == 1
+    assert fake_twilio.messages == []
+    opening = datetime.datetime(2026, 3, 11, 12, 0, tzinfo=datetime.UTC)  # 08:00 in New York
+    assert load(engine, numbers(1)[0]).next_prompt_at == opening
+    assert tick(dispatcher, opening).sent == 1
+
+
+def test_prompts_do_not_repeat_and_fill_the_partner_placeholder(
+    dispatcher: Dispatcher, fake_twilio: FakeTwilio, engine: Engine
+) -> None:
+    add_active(engine, numbers(1), EVENING)
+    at = EVENING
+    for _ in range(12):
+        tick(dispatcher, at)
+        at = load(engine, numbers(1)[0]).next_prompt_at  # type: ignore[assignment]
+    rows = outbound(engine)
+    assert len(rows) == 12
+    assert len({r.prompt_id for r in rows}) == 12
+    categories = [r.category for r in rows]
+    assert all(a != b for a, b in itertools.pairwise(categories))
+    assert all("{" not in r.body for r in rows)
+
+
+def test_stop_during_a_pass_prevents_the_send(
+    dispatcher: Dispatcher, fake_twilio: FakeTwilio, engine: Engine, phone: Phone
+) -> None:
+    stopping = phone.number
+    add_active(engine, [*numbers(2), stopping], EVENING - datetime.timedelta(minutes=1))
+    report = TickReport()
+    claimed = dispatcher.claim_due(EVENING, report)
+    assert len(claimed) == 3
+    assert phone.text("STOP") is not None  # arrives between the claim and the send
+
+    async def send() -> None:
+        try:
+            await dispatcher.send_claimed(claimed, EVENING, report)
+        finally:
+            await dispatcher.transport.aclose()
+
+    asyncio.run(send())
+    assert sorted(m.to for m in fake_twilio.messages) == numbers(2)
+    statuses = {r.phone: r.status for r in outbound(engine) if r.kind == "prompt"}
+    assert statuses[stopping] == OutboundStatus.CANCELLED
+
+
+def test_carrier_opt_out_21610_is_recorded_and_never_retried(
+    dispatcher: Dispatcher, fake_twilio: FakeTwilio, engine: Engine
+) -> None:
+    gone = numbers(1)[0]
+    add_active(engine, [gone], EVENING)
+    fake_twilio.fail(gone, 400, 21610, times=None)
+    report = tick(dispatcher, EVENING)
+    assert report.sent == 0 and fake_twilio.request_count == 1
+    subscriber = load(engine, gone)
+    assert subscriber.status == SubscriberStatus.OPTED_OUT and subscriber.next_prompt_at is None
+    with Session(engine) as session:
+        methods = [e.method for e in session.exec(select(ConsentEvent))]
+    assert methods == [ConsentMethod.TWILIO_ERROR_21610]
+    tick(dispatcher, EVENING + datetime.timedelta(days=3))
+    assert fake_twilio.request_count == 1
+
+
+def test_invalid_numbers_stop_being_scheduled(
+    dispatcher: Dispatcher, fake_twilio: FakeTwilio, engine: Engine
+) -> None:
+    landline, fine = numbers(2)
+    add_active(engine, [landline, fine], EVENING)
+    fake_twilio.fail(landline, 400, 21614, times=None)
+    assert tick(dispatcher, EVENING).sent == 1
+    subscriber = load(engine, landline)
+    assert subscriber.undeliverable_at == EVENING and subscriber.next_prompt_at is None
+    assert {r.error_code for r in outbound(engine) if r.phone == landline} == {21614}
+
+
+def test_rate_limits_and_outages_are_retried_and_the_prompt_goes_once(
+    dispatcher: Dispatcher, fake_twilio: FakeTwilio, engine: Engine
+) -> None:
+    busy = numbers(1)[0]
+    add_active(engine, [busy], EVENING)
+    dispatcher.transport.backoff_seconds = 0.001  # type: ignore[attr-defined]
+    fake_twilio.fail(busy, 429, 20429, times=2)  # absorbed by retries inside the call
+    assert tick(dispatcher, EVENING).sent == 1
+    fake_twilio.reset()
+    add_active(engine, numbers(1, start=50), EVENING)
+    fake_twilio.fail(None, 503, 20503, times=3)  # outlasts the call's retries
+    report = tick(dispatcher, EVENING + datetime.timedelta(minutes=1))
+    assert report.sent == 0 and report.retry_later == 1
+    assert tick(dispatcher, EVENING + datetime.timedelta(minutes=2)).sent == 0  # still backing off
+    assert tick(dispatcher, EVENING + datetime.timedelta(minutes=4)).sent == 1
+    assert [m.to for m in fake_twilio.messages] == numbers(1, start=50)
+
+
+def test_a_timeout_after_sending_is_unknown_and_not_resent(
+    dispatcher: Dispatcher, fake_twilio: FakeTwilio, engine: Engine, twilio_settings: object
+) -> None:
+    slow = numbers(1)[0]
+    add_active(engine, [slow], EVENING)
+    dispatcher.transport.client.http_client.timeout = 0.2  # type: ignore[attr-defined]
+    dispatcher.transport.client.http_client._client_timeout = __import__("aiohttp").ClientTimeout(
+        total=0.2
+    )  # type: ignore[attr-defined]
+    fake_twilio.delay(slow, 1.0)
+    report = tick(dispatcher, EVENING)
+    assert report.unknown == 1 and report.sent == 0
+    assert tick(dispatcher, EVENING + datetime.timedelta(hours=1)).unknown == 0
+    assert fake_twilio.request_count == 1
+    assert [r.status for r in outbound(engine)] == [OutboundStatus.UNKNOWN]
+
+
+def test_join_yes_then_a_tick_days_ahead_sends_the_first_prompt(
+    dispatcher: Dispatcher, fake_twilio: FakeTwilio, engine: Engine, phone: Phone
+) -> None:
+    phone.text("JOIN")
+    phone.text("YES")
+    first = load(engine, phone.number).next_prompt_at
+    assert first is not None
+    assert tick(dispatcher, first + datetime.timedelta(days=2)).sent == 1
+    (message,) = fake_twilio.messages
+    assert message.to == phone.number
+    assert phone.text("We did it, she laughed") is not None
+    with Session(engine) as session:
+        from service.wins.models import Win
+
+        (win,) = session.exec(select(Win)).all()
+    assert win.prompt_id is not None
