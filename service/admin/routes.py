@@ -13,7 +13,7 @@ from fastapi.responses import StreamingResponse
 from service.admin.catalog_stats import PromptFigures, catalog_figures
 from service.admin.erase import Erasure, erase_subscriber
 from service.admin.export import consent_csv, weeks_csv
-from service.admin.stats import ProgrammeStats, first_activity, programme_stats
+from service.admin.stats import ProgrammeStats, programme_stats
 from service.admin.subscribers import (
     SubscriberFilter,
     SubscriberHistory,
@@ -21,7 +21,6 @@ from service.admin.subscribers import (
     list_subscribers,
     subscriber_history,
 )
-from service.admin.weeks import weeks_since
 from service.deps import AdminDep, NowDep, RuntimeDep
 
 router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[AdminDep])
@@ -92,9 +91,8 @@ async def catalog(runtime: RuntimeDep) -> list[PromptFigures]:
     responses={200: {"content": {"text/csv": {}}}},
 )
 async def export_stats(runtime: RuntimeDep, now: NowDep) -> StreamingResponse:
-    first = await anyio.to_thread.run_sync(first_activity, runtime.engine)
     figures = await anyio.to_thread.run_sync(
-        programme_stats, runtime.engine, runtime.catalog, now, weeks_since(first, now)
+        programme_stats, runtime.engine, runtime.catalog, now, None
     )
     return _csv_response(weeks_csv(figures.weeks), "nudge-weekly-stats.csv")
 

@@ -17,6 +17,7 @@ from service.admin.weeks import (
     assemble_weeks,
     week_bucket,
     week_starts,
+    weeks_since,
 )
 from service.catalog import Catalog
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
@@ -97,8 +98,9 @@ def programme_stats(
     engine: Engine,
     catalog: Catalog | None = None,
     now: datetime.datetime | None = None,
-    weeks: int = 12,
+    weeks: int | None = 12,
 ) -> ProgrammeStats:
+    """Figures as of `now`; `weeks` of weekly rows, or None for every week since the first."""
     now = now or datetime.datetime.now(datetime.UTC)
     labels: Mapping[str, str] = catalog.categories if catalog else {}
     with Session(engine) as session:
@@ -147,8 +149,28 @@ def programme_stats(
     )
 
 
-def weekly_figures(session: Session, now: datetime.datetime, weeks: int) -> list[WeekFigures]:
-    starts = week_starts(now, weeks)
+def latest_activity(session: Session) -> datetime.datetime | None:
+    """The newest consent event, prompt or win."""
+    moments = [
+        session.exec(select(func.max(ConsentEvent.occurred_at))).one(),
+        session.exec(select(func.max(OutboundMessage.created_at))).one(),
+        session.exec(select(func.max(Win.created_at))).one(),
+    ]
+    known = [moment for moment in moments if moment is not None]
+    return max(known) if known else None
+
+
+def weekly_figures(
+    session: Session, now: datetime.datetime, weeks: int | None
+) -> list[WeekFigures]:
+    """Weeks ending with the current one, or with the week of the latest activity when that is
+    later (the phone simulator runs ahead of the clock, and what it did should show). `weeks`
+    None means every week since the first consent event."""
+    latest = latest_activity(session)
+    end = max(now, latest) if latest else now
+    if weeks is None:
+        weeks = weeks_since(session.exec(select(func.min(ConsentEvent.occurred_at))).one(), end)
+    starts = week_starts(end, weeks)
     since = datetime.datetime.combine(starts[0], datetime.time(), datetime.UTC)
     dialect = session.get_bind().dialect
 
@@ -172,12 +194,3 @@ def weekly_figures(session: Session, now: datetime.datetime, weeks: int) -> list
         wins=per_week(col(Win.created_at)),
         active=active_at_week_ends(events, starts),
     )
-
-
-def first_activity(engine: Engine) -> datetime.datetime | None:
-    """When the programme began: its earliest consent event."""
-    with Session(engine) as session:
-        first: datetime.datetime | None = session.exec(
-            select(func.min(ConsentEvent.occurred_at))
-        ).one()
-    return first

@@ -20,8 +20,7 @@ LEFT = 48
 RIGHT = 16
 TOP = 16
 BOTTOM = 36
-HBAR_ROW = 28
-HBAR_LABEL = 220
+HBAR_ROW = 52
 
 
 @dataclass(frozen=True)
@@ -73,7 +72,7 @@ def _figure(
     return Markup(
         f'<figure class="chart" id="{chart_id}">'
         f'<figcaption id="{chart_id}-caption">{escape(title)}</figcaption>'
-        f'<svg viewBox="0 0 {WIDTH} {height}" role="img" preserveAspectRatio="xMidYMid meet" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc">'
         f'<title id="{chart_id}-title">{escape(title)}</title>'
         f'<desc id="{chart_id}-desc">{escape(summary)}</desc>'
@@ -110,12 +109,12 @@ def _grid(top: float, ticks: list[float], fmt: Callable[[float], str]) -> str:
 
 
 def _x_labels(points: Sequence[Point], centres: list[float]) -> str:
-    every = max(1, math.ceil(len(points) / 8))  # at most eight labels fit a phone screen
+    every = max(1, math.ceil(len(points) / 6))  # at most six labels fit a phone screen
     return "".join(
         f'<text class="tick" x="{x:.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle">'
         f"{escape(point.label)}</text>"
         for n, (point, x) in enumerate(zip(points, centres, strict=True))
-        if n % every == 0 or n == len(points) - 1
+        if (len(points) - 1 - n) % every == 0  # counted from the newest, always shown
     )
 
 
@@ -192,23 +191,22 @@ def rate_chart(
     notes: Sequence[str] | None = None,
     chart_id: str | None = None,
 ) -> Markup:
-    """Horizontal bars for rates between 0 and 1 (reply rate by category), labels on the left."""
+    """Horizontal bars for rates between 0 and 1 (reply rate by category), each under its label
+    so that long labels stay whole on a narrow screen."""
     chart_id = chart_id or slug(title)
-    height = TOP + BOTTOM + HBAR_ROW * max(len(points), 1)
-    plot_width = WIDTH - HBAR_LABEL - RIGHT - 40
+    height = TOP + HBAR_ROW * max(len(points), 1)
+    plot_width = WIDTH - RIGHT - 64  # room for the value after a full bar
     rows = []
     for n, point in enumerate(points):
         y = TOP + n * HBAR_ROW
         width = max(0.0, min(point.value, 1.0)) * plot_width
         note = f" ({notes[n]})" if notes else ""
         rows.append(
-            f'<text class="label" x="{HBAR_LABEL - 8}" y="{y + HBAR_ROW / 2 + 4:.1f}" '
-            f'text-anchor="end">{escape(point.label)}</text>'
-            f'<rect class="bar" x="{HBAR_LABEL}" y="{y + 4}" width="{width:.1f}" '
-            f'height="{HBAR_ROW - 8}"><title>{escape(point.label)}: '
-            f"{escape(percent(point.value))}{escape(note)}</title></rect>"
-            f'<text class="value" x="{HBAR_LABEL + width + 6:.1f}" '
-            f'y="{y + HBAR_ROW / 2 + 4:.1f}">{escape(percent(point.value))}</text>'
+            f'<text class="label" x="0" y="{y + 16}">{escape(point.label)}{escape(note)}</text>'
+            f'<rect class="bar" x="0" y="{y + 24}" width="{width:.1f}" height="16">'
+            f"<title>{escape(point.label)}: {escape(percent(point.value))}{escape(note)}</title>"
+            f'</rect><text class="value" x="{width + 6:.1f}" y="{y + 38}">'
+            f"{escape(percent(point.value))}</text>"
         )
     summary = f"{title}. " + _describe(points, percent)
     return _figure(

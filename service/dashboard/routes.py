@@ -6,7 +6,6 @@ service.dashboard.views and render a template. Nothing here is in the OpenAPI sc
 
 from __future__ import annotations
 
-import datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -20,9 +19,8 @@ from fastapi.templating import Jinja2Templates
 from service.admin.catalog_stats import catalog_figures
 from service.admin.erase import erase_subscriber
 from service.admin.export import consent_csv, weeks_csv
-from service.admin.stats import first_activity, programme_stats
+from service.admin.stats import programme_stats
 from service.admin.subscribers import SubscriberFilter, list_subscribers, subscriber_history
-from service.admin.weeks import weeks_since
 from service.dashboard import session
 from service.dashboard.views import PAGE_SIZE, overview, page_links, timeline, when
 from service.deps import NowDep, Runtime, RuntimeDep
@@ -222,9 +220,8 @@ def _download(chunks: Any, filename: str) -> StreamingResponse:
 
 @router.get("/export/stats.csv", dependencies=[SignedIn])
 async def export_stats(runtime: RuntimeDep, now: NowDep) -> StreamingResponse:
-    first: datetime.datetime | None = await anyio.to_thread.run_sync(first_activity, runtime.engine)
     stats = await anyio.to_thread.run_sync(
-        programme_stats, runtime.engine, runtime.catalog, now, weeks_since(first, now)
+        programme_stats, runtime.engine, runtime.catalog, now, None
     )
     return _download(weeks_csv(stats.weeks), "nudge-weekly-stats.csv")
 

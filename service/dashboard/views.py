@@ -84,12 +84,6 @@ def overview(stats: ProgrammeStats) -> Overview:
             value_header="Wins",
             chart_id="chart-wins",
         ),
-        rate_chart(
-            [Point(row.label, row.reply_rate) for row in sent_categories],
-            title="Reply rate by prompt category",
-            notes=[f"{row.replied} of {row.sent} prompts" for row in sent_categories],
-            chart_id="chart-reply-rate",
-        ),
         bar_chart(
             [Point(week_label(w.week_start), w.opt_outs) for w in weeks],
             title="Opt-outs per week",
@@ -97,6 +91,16 @@ def overview(stats: ProgrammeStats) -> Overview:
             chart_id="chart-opt-outs",
         ),
     ]
+    if sent_categories:  # no prompts sent yet: the page says so instead of an empty chart
+        charts.insert(
+            2,
+            rate_chart(
+                [Point(row.label, row.reply_rate) for row in sent_categories],
+                title="Reply rate by prompt category",
+                notes=[f"{row.replied} of {row.sent} prompts" for row in sent_categories],
+                chart_id="chart-reply-rate",
+            ),
+        )
     return Overview(
         figures=figures,
         charts=charts,

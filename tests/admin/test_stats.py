@@ -89,3 +89,20 @@ def test_weeks_default_to_twelve_and_are_bounded(client: TestClient) -> None:
     assert body["weeks"][-1]["week_start"] == datetime.date(2026, 3, 16).isoformat()
     assert client.get("/admin/stats", params={"weeks": 0}, headers=AUTH).status_code == 422
     assert client.get("/admin/stats", params={"weeks": 105}, headers=AUTH).status_code == 422
+
+
+def test_weeks_reach_activity_recorded_ahead_of_the_clock(engine: Engine, runtime: Runtime) -> None:
+    """The phone simulator records texts "as of" a later time; the weeks run to them."""
+    seed_programme(engine)
+    a_week_earlier = NOW - datetime.timedelta(weeks=1)
+    stats = programme_stats(engine, runtime.catalog, a_week_earlier, weeks=2)
+    assert [w.week_start for w in stats.weeks] == WEEKS[1:]
+    assert stats.weeks[-1].wins == 2
+
+
+def test_weeks_none_means_since_the_first_consent_event(engine: Engine, runtime: Runtime) -> None:
+    seed_programme(engine)
+    later = NOW + datetime.timedelta(weeks=2)
+    stats = programme_stats(engine, runtime.catalog, later, weeks=None)
+    assert stats.weeks[0].week_start == WEEKS[0]
+    assert len(stats.weeks) == 5

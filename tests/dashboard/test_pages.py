@@ -1,0 +1,178 @@
+"""The dashboard: sign-in with a session cookie, pages with real figures, erasing from a page."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from service.dashboard import session
+from service.deps import utc_now
+from service.subscribers.models import Subscriber
+from tests.admin.factories import NOW, seed_programme
+from tests.conftest import ADMIN_TOKEN
+
+
+def sign_in(client: TestClient) -> TestClient:
+    assert client.post("/login", data={"token": ADMIN_TOKEN}).status_code == 303
+    return client
+
+
+PAGES = ["/", "/subscribers", "/subscribers/1", "/catalog", "/flags", "/export/stats.csv"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_send_strangers_to_sign_in(browser: TestClient, path: str) -> None:
+    response = browser.get(path)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login"
+
+
+def test_a_forged_or_foreign_cookie_does_not_sign_in(browser: TestClient) -> None:
+    browser.cookies.set(session.COOKIE_NAME, session.issue("not-the-token", NOW), "testserver")
+    assert browser.get("/").status_code == 303
+
+
+def test_sign_in_sets_a_strict_http_only_cookie(browser: TestClient) -> None:
+    form = browser.get("/login")
+    assert form.status_code == 200
+    assert '<label for="token">' in form.text and 'type="password"' in form.text
+
+    response = browser.post("/login", data={"token": ADMIN_TOKEN})
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith(f"{session.COOKIE_NAME}=")
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Secure" in cookie
+    assert ADMIN_TOKEN not in cookie
+    assert ADMIN_TOKEN not in response.headers["location"]
+    assert browser.get("/").status_code == 200
+    assert browser.get("/login").headers["location"] == "/"
+
+
+def test_a_wrong_token_is_refused_with_a_message(browser: TestClient) -> None:
+    response = browser.post("/login", data={"token": "nope"})
+    assert response.status_code == 401
+    assert 'role="alert"' in response.text and "set-cookie" not in response.headers
+    assert browser.get("/").status_code == 303
+
+
+def test_sign_out_ends_the_session(signed_in: TestClient) -> None:
+    response = signed_in.post("/logout")
+    assert response.status_code == 303 and response.headers["location"] == "/login"
+    assert signed_in.get("/").status_code == 303
+
+
+def test_cross_site_posts_are_refused(signed_in: TestClient) -> None:
+    response = signed_in.post("/logout", headers={"Origin": "https://evil.example"})
+    assert response.status_code == 403
+    assert signed_in.get("/").status_code == 200
+
+
+def test_overview_shows_figures_and_charts(browser: TestClient, engine: Engine) -> None:
+    seed_programme(engine)
+    browser.app.dependency_overrides[utc_now] = lambda: NOW  # type: ignore[attr-defined]
+    signed_in = sign_in(browser)  # as of NOW, like everything else in this test
+    response = signed_in.get("/")
+    assert response.status_code == 200
+    page = response.text
+    assert response.headers["cache-control"] == "no-store"
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert "<h1>Overview</h1>" in page
+    for chart in ("chart-active", "chart-wins", "chart-reply-rate", "chart-opt-outs"):
+        assert f'id="{chart}"' in page
+    assert "Small wins per week. " in page and "Mar 16: 2" in page  # wins chart, in words
+    assert "Appreciation" in page  # a category label from the catalog
+    assert "30003" in page
+    assert "+1415" not in page
+    assert not re.search(r"<(script|link)[^>]+https?://", page)  # nothing from the internet
+
+
+def test_subscriber_list_search_and_detail(signed_in: TestClient, engine: Engine) -> None:
+    ids = seed_programme(engine)
+    listing = signed_in.get("/subscribers", params={"number": "0001"})
+    assert listing.status_code == 200
+    assert "1 subscriber found" in listing.text
+    assert "********0001" in listing.text and "+14155550001" not in listing.text
+    assert (
+        signed_in.get("/subscribers", params={"status": "pending"}).text.count("********000") == 1
+    )
+
+    detail = signed_in.get(f"/subscribers/{ids['A']}")
+    assert detail.status_code == 200
+    assert "We hugged" in detail.text and "small win" in detail.text
+    assert "Prompt appreciation-001" in detail.text
+    assert "+14155550001" not in detail.text
+    assert signed_in.get("/subscribers/9999").status_code == 404
+    assert signed_in.get(f"/subscribers/{2**40}").status_code == 404
+
+
+def test_catalog_ranks_prompts_by_reply_rate(signed_in: TestClient, engine: Engine) -> None:
+    seed_programme(engine)
+    page = signed_in.get("/catalog").text
+    assert page.index("appreciation-001") < page.index("play-001")
+    assert "100%" in page and "not sent yet" in page
+
+
+def test_flags_list_flagged_subscribers(signed_in: TestClient, engine: Engine) -> None:
+    seed_programme(engine)
+    page = signed_in.get("/flags").text
+    assert "********0004" in page
+    assert "********0001" not in page
+
+
+def test_erase_from_the_page_needs_the_confirmation(signed_in: TestClient, engine: Engine) -> None:
+    ids = seed_programme(engine)
+    unconfirmed = signed_in.post(f"/subscribers/{ids['A']}/erase")
+    assert unconfirmed.status_code == 303
+    with Session(engine) as db:
+        assert db.get(Subscriber, ids["A"]) is not None
+
+    erased = signed_in.post(f"/subscribers/{ids['A']}/erase", data={"confirm": "yes"})
+    assert erased.status_code == 303 and erased.headers["location"] == "/subscribers?erased=1"
+    with Session(engine) as db:
+        assert db.get(Subscriber, ids["A"]) is None
+        assert len(db.exec(select(Subscriber)).all()) == 3
+    assert "was erased" in signed_in.get("/subscribers?erased=1").text
+
+
+def test_exports_download_with_the_session(browser: TestClient, engine: Engine) -> None:
+    seed_programme(engine)
+    browser.app.dependency_overrides[utc_now] = lambda: NOW  # type: ignore[attr-defined]
+    signed_in = sign_in(browser)  # as of NOW, like everything else in this test
+    weekly = signed_in.get("/export/stats.csv")
+    assert weekly.status_code == 200 and weekly.headers["content-type"].startswith("text/csv")
+    assert len(list(csv.DictReader(io.StringIO(weekly.text)))) == 3
+    consent = signed_in.get("/export/consent.csv")
+    assert len(list(csv.DictReader(io.StringIO(consent.text)))) == 8
+
+
+def test_the_dashboard_is_closed_without_an_admin_token(settings: object, runtime: object) -> None:
+    from service.app import create_app
+    from service.deps import Runtime
+    from service.settings import Settings
+
+    assert isinstance(settings, Settings) and isinstance(runtime, Runtime)
+    closed = settings.model_copy(update={"admin_token": None})
+    app = create_app(closed, Runtime(closed, runtime.engine, runtime.catalog))
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
+        assert "ADMIN_TOKEN" in client.get("/login").text
+        assert client.post("/login", data={"token": ""}).status_code == 401
+        assert client.post("/login", data={"token": "anything"}).status_code == 401
+        assert client.get("/").status_code == 303
+
+
+def test_static_files_are_served_locally(browser: TestClient) -> None:
+    response = browser.get("/static/dashboard.css")
+    assert response.status_code == 200 and "text/css" in response.headers["content-type"]
+
+
+def test_an_empty_programme_says_so_instead_of_an_empty_rate_chart(signed_in: TestClient) -> None:
+    page = signed_in.get("/").text
+    assert 'id="chart-reply-rate"' not in page
+    assert "No prompts have been sent yet" in page
+    assert 'id="chart-wins"' in page

@@ -1,0 +1,45 @@
+"""The session cookie: derived from the admin token, expiring, tamper-evident."""
+
+from __future__ import annotations
+
+import datetime
+
+from service.dashboard import session
+
+NOW = datetime.datetime(2026, 3, 18, 12, 0, tzinfo=datetime.UTC)
+TOKEN = "t" * 32
+
+
+def test_a_fresh_cookie_is_valid_and_does_not_contain_the_token() -> None:
+    cookie = session.issue(TOKEN, NOW)
+    assert TOKEN not in cookie
+    assert session.is_valid(cookie, TOKEN, NOW)
+    assert session.is_valid(cookie, TOKEN, NOW + session.LIFETIME - datetime.timedelta(seconds=1))
+
+
+def test_a_cookie_expires() -> None:
+    cookie = session.issue(TOKEN, NOW)
+    assert not session.is_valid(cookie, TOKEN, NOW + session.LIFETIME)
+    assert not session.is_valid(cookie, TOKEN, NOW - datetime.timedelta(hours=1))
+
+
+def test_a_cookie_is_bound_to_the_token() -> None:
+    cookie = session.issue(TOKEN, NOW)
+    assert not session.is_valid(cookie, "another-token", NOW)
+    assert not session.is_valid(cookie, None, NOW)
+    assert not session.is_valid(cookie, "", NOW)
+
+
+def test_a_tampered_cookie_is_refused() -> None:
+    issued, _, mac = session.issue(TOKEN, NOW).partition(".")
+    later = str(int(issued) + 3600)
+    for forged in (f"{later}.{mac}", f"{issued}.{mac[:-1]}0", issued, "", "x.y", f"-1.{mac}"):
+        assert not session.is_valid(forged, TOKEN, NOW), forged
+    assert not session.is_valid(None, TOKEN, NOW)
+
+
+def test_token_matching() -> None:
+    assert session.token_matches(TOKEN, TOKEN)
+    assert not session.token_matches(TOKEN + "x", TOKEN)
+    assert not session.token_matches("", TOKEN)
+    assert not session.token_matches(TOKEN, None)
