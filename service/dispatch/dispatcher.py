@@ -87,12 +87,32 @@ class Dispatcher:
         await asyncio.to_thread(self._settle_abandoned_sends, now, report)
         recovered = await asyncio.to_thread(self._reclaim_expired, now, report)
         await self.send_claimed(recovered, now, report)
-        while True:
-            claimed = await asyncio.to_thread(self.claim_due, now, report)
-            if not claimed:
-                break
-            await self.send_claimed(claimed, now, report)
+        # The next batch is claimed while this one is sent: claimed rows are safe to hold (a
+        # crash leaves them to be reclaimed when their lease ends), and the database work
+        # then overlaps the network waits instead of stopping the sends.
+        next_batch = asyncio.create_task(asyncio.to_thread(self._claim_batch, now, report))
+        try:
+            while True:
+                claimed, looked_at = await next_batch
+                if not looked_at:
+                    break
+                next_batch = asyncio.create_task(
+                    asyncio.to_thread(self._claim_batch, now, report)
+                )
+                await self.send_claimed(claimed, now, report)
+        finally:
+            if not next_batch.done():
+                # A failed send: let the claim finish (its rows wait for their lease).
+                await asyncio.wait([next_batch])
         return report
+
+    def _claim_batch(
+        self, now: datetime.datetime, report: TickReport
+    ) -> tuple[list[Claimed], int]:
+        """One claim, and how many due subscribers it looked at (0: nobody is due)."""
+        before = report.claimed + report.deferred
+        claimed = self.claim_due(now, report)
+        return claimed, report.claimed + report.deferred - before
 
     # --- claiming -----------------------------------------------------------------------
 
@@ -115,26 +135,22 @@ class Dispatcher:
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     def claim_due(self, now: datetime.datetime, report: TickReport) -> list[Claimed]:
+        """Lock a batch of due subscribers, move their schedule on and write their outbound
+        rows as `claimed`, all in one transaction.
+
+        Plain column reads and bulk statements (no ORM objects): a batch is one SELECT per
+        kind of due, two history reads, one executemany UPDATE and one multi-row INSERT.
+        """
         with session_scope(self.engine) as session:
-            due_now = (col(Subscriber.next_prompt_at) <= now) | (
-                col(Subscriber.next_recap_at) <= now
-            )
-            query = (
-                select(Subscriber)
-                .where(col(Subscriber.status) == SubscriberStatus.ACTIVE, due_now)
-                .order_by(col(Subscriber.next_prompt_at))
-                .limit(self.settings.tick_batch_size)
-                .with_for_update(skip_locked=True)
-            )
-            subscribers = list(session.scalars(query))
+            subscribers = _lock_due(session, now, self.settings.tick_batch_size)
             if not subscribers:
                 return []
-            ids = [s.id for s in subscribers if s.id is not None]
-            histories = _prompt_histories(session, ids)
+            histories = _prompt_histories(session, [s.id for s in subscribers])
             recap_facts = _recap_facts(session, subscribers, now)
-            rows: list[OutboundMessage] = []
+            schedules: list[dict[str, object]] = []
+            rows: list[dict[str, object]] = []
+            lease_until = now + CLAIM_LEASE
             for subscriber in subscribers:
-                assert subscriber.id is not None
                 wins, prompted_today = recap_facts.get(subscriber.id, (0, False))
                 plan = plan_due(
                     _due_schedule(subscriber),
@@ -143,9 +159,13 @@ class Dispatcher:
                     wins_this_week=wins,
                     prompted_today=prompted_today,
                 )
-                subscriber.next_prompt_at = plan.next_prompt_at
-                subscriber.next_recap_at = plan.next_recap_at
-                subscriber.updated_at = now
+                schedules.append(
+                    {
+                        "subscriber_id": subscriber.id,
+                        "next_prompt_at": plan.next_prompt_at,
+                        "next_recap_at": plan.next_recap_at,
+                    }
+                )
                 if plan.send is None:
                     report.deferred += 1
                     continue
@@ -153,27 +173,47 @@ class Dispatcher:
                     subscriber, plan.send, histories.get(subscriber.id, []), wins
                 )
                 rows.append(
-                    OutboundMessage(
-                        subscriber_id=subscriber.id,
-                        phone=subscriber.phone,
-                        kind=plan.send,
-                        prompt_id=prompt_id,
-                        category=category,
-                        slot_at=plan.slot_at,
-                        body=body,
-                        status=OutboundStatus.CLAIMED,
-                        lease_until=now + CLAIM_LEASE,
-                        created_at=now,
-                        updated_at=now,
-                    )
+                    {
+                        "subscriber_id": subscriber.id,
+                        "phone": subscriber.phone,
+                        "kind": plan.send,
+                        "prompt_id": prompt_id,
+                        "category": category,
+                        "slot_at": plan.slot_at,
+                        "body": body,
+                        "status": OutboundStatus.CLAIMED,
+                        "attempts": 0,
+                        "lease_until": lease_until,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
                 )
-            session.add_all(rows)
-            session.flush()
-            report.claimed += len(rows)
-            return [Claimed(row.id, row.phone) for row in rows if row.id is not None]
+            subscriber_table = _table(Subscriber)
+            session.execute(
+                update(subscriber_table)
+                .where(subscriber_table.c.id == bindparam("subscriber_id"))
+                .values(
+                    next_prompt_at=bindparam("next_prompt_at"),
+                    next_recap_at=bindparam("next_recap_at"),
+                    updated_at=now,
+                ),
+                schedules,
+            )
+            if not rows:
+                return []
+            outbound_table = _table(OutboundMessage)
+            inserted = session.execute(
+                insert(outbound_table).returning(
+                    outbound_table.c.id, outbound_table.c.phone, sort_by_parameter_order=True
+                ),
+                rows,
+            )
+            claimed = [Claimed(int(row_id), str(phone)) for row_id, phone in inserted]
+            report.claimed += len(claimed)
+            return claimed
 
     def _compose(
-        self, subscriber: Subscriber, kind: OutboundKind, history: list[str], wins: int
+        self, subscriber: DueSubscriber, kind: OutboundKind, history: list[str], wins: int
     ) -> tuple[str, str | None, str | None]:
         values = {"partner": subscriber.partner_name}
         seed = _seed(f"{subscriber.phone}:{len(history)}")
@@ -229,26 +269,54 @@ class Dispatcher:
     async def send_claimed(
         self, claimed: Sequence[Claimed], now: datetime.datetime, report: TickReport
     ) -> None:
+        """Send claimed rows as a pipeline: CAS a chunk, send it, record outcomes in batches.
+
+        The compare-and-set and the outcome writes run in threads while requests are in
+        flight, so the transport never waits for the database. Bounds that keep a crash cheap
+        (rows left `sending` become `unknown`, never resent):
+        - rows moved to `sending` whose answer has not come back: at most 2 x max_in_flight,
+          and each chunk is moved right before its requests can start;
+        - answers not yet written: a batch being written plus at most 2 batches waiting.
+        """
         if not claimed:
             return
-        # A crash leaves at most one chunk in an unknown state, so keep it near the in-flight bound.
-        chunk_size = self.settings.max_in_flight * 2
-        for start in range(0, len(claimed), chunk_size):
-            chunk = claimed[start : start + chunk_size]
-            ready = await asyncio.to_thread(
-                self._start_sending, [c.outbound_id for c in chunk], now
-            )
-            report.cancelled += len(chunk) - len(ready)
-            results = await asyncio.gather(
-                *(
-                    self.transport.send(phone, body, self.status_callback)
-                    for _, phone, body in ready
+        chunk_size = self.settings.max_in_flight
+        unanswered = asyncio.Semaphore(2 * chunk_size)
+        writer = _OutcomeWriter(
+            lambda outcomes: self._record_outcomes(outcomes, now, report), 2 * chunk_size
+        )
+        sends: set[asyncio.Task[None]] = set()
+
+        async def send(row_id: int, phone: str, body: str) -> None:
+            try:
+                result = await self.transport.send(phone, body, self.status_callback)
+            finally:
+                unanswered.release()
+            writer.add(row_id, result)
+
+        try:
+            for start in range(0, len(claimed), chunk_size):
+                chunk = claimed[start : start + chunk_size]
+                for _ in chunk:
+                    await unanswered.acquire()
+                await writer.wait_for_room()
+                ready = await asyncio.to_thread(
+                    self._start_sending, [c.outbound_id for c in chunk], now
                 )
-            )
-            outcomes = [
-                (row_id, result) for (row_id, _, _), result in zip(ready, results, strict=True)
-            ]
-            await asyncio.to_thread(self._record_outcomes, outcomes, now, report)
+                report.cancelled += len(chunk) - len(ready)
+                for _ in range(len(chunk) - len(ready)):
+                    unanswered.release()
+                for row_id, phone, body in ready:
+                    task = asyncio.create_task(send(row_id, phone, body))
+                    sends.add(task)
+                    task.add_done_callback(sends.discard)
+        finally:
+            # Whatever happened, requests already made are answered and their outcomes kept.
+            results = await asyncio.gather(*sends, return_exceptions=True)
+            await writer.close()
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
 
     def _start_sending(
         self, outbound_ids: list[int], now: datetime.datetime
@@ -291,8 +359,10 @@ class Dispatcher:
         changes: list[dict[str, object]] = []
         opted_out: list[int] = []
         undeliverable: list[int] = []
+        outcomes = list(outcomes)
         with session_scope(self.engine) as session:
-            attempts = _attempts(session, [row_id for row_id, _ in outcomes])
+            retrying = [row_id for row_id, r in outcomes if r.delivery is Delivery.RETRY_LATER]
+            attempts = _attempts(session, retrying) if retrying else {}
             for row_id, result in outcomes:
                 report.count(result.delivery)
                 change: dict[str, object] = {
