@@ -43,7 +43,7 @@ def progress_phrase(wins_this_week: int) -> str:
 
 def brief_quote(text: str, limit: int = QUOTE_LENGTH) -> str:
     """A short, GSM-7-safe excerpt, so quoting it back never turns a reply into UCS-2."""
-    plain = "".join(ch for ch in " ".join(text.split()) if is_gsm7(ch)).strip()
+    plain = " ".join("".join(ch for ch in text if is_gsm7(ch)).split())
     plain = plain.replace('"', "'")
     return plain if len(plain) <= limit else plain[: limit - 3].rstrip() + "..."
 

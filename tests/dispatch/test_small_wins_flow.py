@@ -1,0 +1,165 @@
+"""Replies become wins, WINS sums them up, PAUSE holds prompts across ticks, and the weekly
+recap arrives in the subscriber's own evening: end to end through signed webhooks and ticks."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from service.deps import utc_now
+from service.dispatch.dispatcher import Dispatcher, TickReport
+from service.fake_twilio import FakeTwilio
+from service.subscribers.models import Subscriber, SubscriberStatus
+from service.wins.models import Win
+from tests.phone import Phone
+
+UTC = datetime.UTC
+# Monday 9 March 2026, 10:00 in Los Angeles (the phone's 415 number), PDT = UTC-7.
+MONDAY_MORNING = datetime.datetime(2026, 3, 9, 17, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self, client: TestClient, start: datetime.datetime) -> None:
+        self.now = start
+        client.app.dependency_overrides[utc_now] = lambda: self.now  # type: ignore[attr-defined]
+
+
+def tick(dispatcher: Dispatcher, at: datetime.datetime) -> TickReport:
+    async def run() -> TickReport:
+        try:
+            return await dispatcher.tick(at)
+        finally:
+            await dispatcher.transport.aclose()
+
+    return asyncio.run(run())
+
+
+def subscriber(engine: Engine, phone: str) -> Subscriber:
+    with Session(engine) as session:
+        return session.exec(select(Subscriber).where(Subscriber.phone == phone)).one()
+
+
+def test_replies_are_wins_with_progress_in_words(
+    client: TestClient,
+    phone: Phone,
+    engine: Engine,
+    dispatcher: Dispatcher,
+    fake_twilio: FakeTwilio,
+) -> None:
+    clock = Clock(client, MONDAY_MORNING)
+    phone.text("JOIN")
+    phone.text("YES")
+    first_prompt_at = subscriber(engine, phone.number).next_prompt_at
+    assert first_prompt_at is not None
+    assert tick(dispatcher, first_prompt_at).sent == 1
+    clock.now = first_prompt_at + datetime.timedelta(minutes=20)
+    acknowledgements = [phone.text(text) for text in ("We hugged", "she smiled", "and we talked")]
+    assert all(a for a in acknowledgements)
+    assert "That's your first this week." in (acknowledgements[0] or "")
+    assert "That's your third this week." in (acknowledgements[2] or "")
+    assert len({a.split(" That's")[0] for a in acknowledgements if a}) == 3  # varied
+    with Session(engine) as session:
+        wins = session.exec(select(Win)).all()
+    assert len(wins) == 3 and all(w.prompt_id is not None for w in wins)
+    summary = phone.text("WINS")
+    assert summary is not None
+    assert summary.startswith("You've logged 3 small wins since Mar 9.")
+    assert '"and we talked"' in summary
+
+
+def test_pause_holds_prompts_across_ticks_then_resumes_by_itself(
+    client: TestClient,
+    phone: Phone,
+    engine: Engine,
+    dispatcher: Dispatcher,
+    fake_twilio: FakeTwilio,
+) -> None:
+    clock = Clock(client, MONDAY_MORNING)
+    phone.text("JOIN")
+    phone.text("YES")
+    reply = phone.text("pause 3 days")
+    assert reply is not None and "Paused" in reply and "Thu Mar 12" in reply
+    assert subscriber(engine, phone.number).status is SubscriberStatus.PAUSED
+    for day in range(3):
+        evening = MONDAY_MORNING + datetime.timedelta(days=day, hours=9)
+        assert tick(dispatcher, evening).sent == 0
+    assert fake_twilio.messages == []
+    after_pause = MONDAY_MORNING + datetime.timedelta(days=3, hours=1)
+    report = tick(dispatcher, after_pause)
+    assert report.resumed == 1 and report.sent == 1
+    assert subscriber(engine, phone.number).status is SubscriberStatus.ACTIVE
+    clock.now = after_pause
+    assert "not paused" in (phone.text("RESUME") or "")
+
+
+def test_resume_by_text_restarts_prompts(
+    client: TestClient, phone: Phone, engine: Engine, dispatcher: Dispatcher
+) -> None:
+    Clock(client, MONDAY_MORNING)
+    phone.text("JOIN")
+    phone.text("YES")
+    phone.text("PAUSE")
+    assert "Welcome back" in (phone.text("resume") or "")
+    record = subscriber(engine, phone.number)
+    assert record.status is SubscriberStatus.ACTIVE and record.next_prompt_at is not None
+
+
+def test_weekly_recap_in_the_subscribers_evening(
+    client: TestClient,
+    phone: Phone,
+    engine: Engine,
+    dispatcher: Dispatcher,
+    fake_twilio: FakeTwilio,
+) -> None:
+    clock = Clock(client, MONDAY_MORNING)
+    phone.text("JOIN")
+    phone.text("YES")
+    clock.now = MONDAY_MORNING + datetime.timedelta(hours=2)
+    phone.text("we laughed a lot tonight")
+    recap_at = subscriber(engine, phone.number).next_recap_at
+    # Sunday 15 March, 19:00 in Los Angeles = 02:00 UTC on Monday the 16th.
+    assert recap_at == datetime.datetime(2026, 3, 16, 2, 0, tzinfo=UTC)
+    tick(dispatcher, recap_at)
+    recaps = [m for m in fake_twilio.messages if m.to == phone.number and "1" in m.body]
+    assert recaps, [m.body for m in fake_twilio.messages]
+    assert subscriber(engine, phone.number).next_recap_at == recap_at + datetime.timedelta(days=7)
+
+
+def test_commands_shape_the_service(client: TestClient, phone: Phone, engine: Engine) -> None:
+    Clock(client, MONDAY_MORNING)
+    phone.text("JOIN")
+    phone.text("YES")
+    assert "7pm" in (phone.text("Time: 7 PM") or "")
+    assert "Sam" in (phone.text("NAME sam") or "")
+    assert "touch" in (phone.text("love touch") or "")
+    assert "about 4 msgs a week" in (phone.text("MORE") or "")
+    assert "WINS" in (phone.text("menu") or "")
+    assert "didn't catch" in (phone.text("time banana") or "")
+    new_prompt = phone.text("NEW")
+    assert new_prompt and "{" not in new_prompt
+    record = subscriber(engine, phone.number)
+    assert record.preferred_time == datetime.time(19, 0)
+    assert (record.partner_name, record.love_language, record.prompts_per_week) == (
+        "Sam",
+        "touch",
+        4,
+    )
+
+
+def test_safety_message_gets_resources_pauses_and_flags(
+    client: TestClient, phone: Phone, engine: Engine
+) -> None:
+    Clock(client, MONDAY_MORNING)
+    phone.text("JOIN")
+    phone.text("YES")
+    reply = phone.text("I'm scared of him, he hit me last night")
+    assert reply is not None and "1-800-799-7233" in reply and "988" in reply
+    assert "hit me" not in reply  # never quoted back
+    record = subscriber(engine, phone.number)
+    assert record.status is SubscriberStatus.PAUSED and record.safety_flagged_at is not None
+    with Session(engine) as session:
+        assert session.exec(select(Win)).all() == []
