@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime
-import time
 import itertools
+import time
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
