@@ -35,5 +35,10 @@ class Phone:
         assert response.headers["content-type"].startswith("text/xml")
         return reply_text(response.text)
 
+    def join(self) -> None:
+        """JOIN, then YES: an active subscriber."""
+        assert "YES" in (self.text("JOIN") or "")
+        assert "Welcome" in (self.text("YES") or "")
+
     def other(self, number: str) -> Phone:
         return Phone(self.client, self.auth_token, self.public_base_url, number)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 from collections.abc import Iterator
 
@@ -12,7 +13,7 @@ from sqlmodel import Session
 
 from service.catalog import Catalog
 from service.deps import Runtime
-from service.dispatch.dispatcher import Dispatcher
+from service.dispatch.dispatcher import Dispatcher, TickReport
 from service.dispatch.worker import make_transport
 from service.fake_twilio import FakeTwilio
 from service.settings import Settings, SmsTransportKind
@@ -61,6 +62,18 @@ def dispatcher(twilio_settings: Settings, runtime: Runtime) -> Dispatcher:
     )
 
 
+def run_tick(dispatcher: Dispatcher, at: datetime.datetime) -> TickReport:
+    """One pass in its own event loop, as `nudge tick` runs it (the HTTP pool closes with it)."""
+
+    async def run() -> TickReport:
+        try:
+            return await dispatcher.tick(at)
+        finally:
+            await dispatcher.transport.aclose()
+
+    return asyncio.run(run())
+
+
 def add_active(
     engine: Engine,
     phones: list[str],
@@ -87,4 +100,4 @@ def numbers(count: int, start: int = 0) -> list[str]:
     return [f"+1212555{n:04d}" for n in range(start, start + count)]
 
 
-__all__ = ["Catalog", "add_active", "numbers"]
+__all__ = ["Catalog", "add_active", "numbers", "run_tick"]

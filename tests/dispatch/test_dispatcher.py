@@ -14,24 +14,12 @@ from service.dispatch.dispatcher import Dispatcher, TickReport
 from service.dispatch.models import OutboundMessage, OutboundStatus
 from service.fake_twilio import FakeTwilio
 from service.subscribers.models import ConsentEvent, ConsentMethod, Subscriber, SubscriberStatus
-from tests.dispatch.conftest import SENDER, add_active, numbers
+from tests.dispatch.conftest import SENDER, add_active, numbers, run_tick
 from tests.phone import Phone
 
 # Tuesday 10 March 2026, 19:00 in New York (daylight time began on the 8th).
 EVENING = datetime.datetime(2026, 3, 10, 23, 0, tzinfo=datetime.UTC)
 NIGHT = datetime.datetime(2026, 3, 11, 4, 0, tzinfo=datetime.UTC)  # midnight in New York
-
-
-def tick(dispatcher: Dispatcher, at: datetime.datetime) -> TickReport:
-    """One pass in its own event loop, as `nudge tick` runs it (the HTTP pool closes with it)."""
-
-    async def run() -> TickReport:
-        try:
-            return await dispatcher.tick(at)
-        finally:
-            await dispatcher.transport.aclose()
-
-    return asyncio.run(run())
 
 
 def outbound(engine: Engine) -> list[OutboundMessage]:
@@ -49,7 +37,7 @@ def test_a_due_subscriber_gets_exactly_one_prompt(
     dispatcher: Dispatcher, fake_twilio: FakeTwilio, engine: Engine
 ) -> None:
     add_active(engine, numbers(3), EVENING - datetime.timedelta(minutes=5))
-    report = tick(dispatcher, EVENING)
+    report = run_tick(dispatcher, EVENING)
     assert report.sent == 3
     assert sorted(m.to for m in fake_twilio.messages) == numbers(3)
     assert all(m.from_ == SENDER for m in fake_twilio.messages)
@@ -60,8 +48,8 @@ def test_a_due_subscriber_gets_exactly_one_prompt(
     assert [r.status for r in rows] == [OutboundStatus.ACCEPTED] * 3
     assert {r.twilio_sid for r in rows} == {m.sid for m in fake_twilio.messages}
     # The same minute again, and an hour later: nothing more is due.
-    assert tick(dispatcher, EVENING).sent == 0
-    assert tick(dispatcher, EVENING + datetime.timedelta(hours=1)).sent == 0
+    assert run_tick(dispatcher, EVENING).sent == 0
+    assert run_tick(dispatcher, EVENING + datetime.timedelta(hours=1)).sent == 0
     assert len(fake_twilio.messages) == 3
     assert load(engine, numbers(1)[0]).next_prompt_at > EVENING + datetime.timedelta(hours=12)  # type: ignore[operator]
 
@@ -70,8 +58,8 @@ def test_missed_slots_give_one_prompt_not_a_burst(
     dispatcher: Dispatcher, fake_twilio: FakeTwilio, engine: Engine
 ) -> None:
     add_active(engine, numbers(1), EVENING - datetime.timedelta(days=9))
-    assert tick(dispatcher, EVENING).sent == 1
-    assert tick(dispatcher, EVENING + datetime.timedelta(minutes=1)).sent == 0
+    assert run_tick(dispatcher, EVENING).sent == 1
+    assert run_tick(dispatcher, EVENING + datetime.timedelta(minutes=1)).sent == 0
     assert len(fake_twilio.messages) == 1
 
 
@@ -79,12 +67,12 @@ def test_nothing_goes_out_at_night_and_it_waits_for_the_window(
     dispatcher: Dispatcher, fake_twilio: FakeTwilio, engine: Engine
 ) -> None:
     add_active(engine, numbers(1), NIGHT - datetime.timedelta(hours=1))
-    report = tick(dispatcher, NIGHT)
+    report = run_tick(dispatcher, NIGHT)
     assert report.sent == 0 and report.deferred == 1
     assert fake_twilio.messages == []
     opening = datetime.datetime(2026, 3, 11, 12, 0, tzinfo=datetime.UTC)  # 08:00 in New York
     assert load(engine, numbers(1)[0]).next_prompt_at == opening
-    assert tick(dispatcher, opening).sent == 1
+    assert run_tick(dispatcher, opening).sent == 1
 
 
 def test_prompts_do_not_repeat_and_fill_the_partner_placeholder(
@@ -93,7 +81,7 @@ def test_prompts_do_not_repeat_and_fill_the_partner_placeholder(
     add_active(engine, numbers(1), EVENING)
     at = EVENING
     for _ in range(12):
-        tick(dispatcher, at)
+        run_tick(dispatcher, at)
         at = load(engine, numbers(1)[0]).next_prompt_at  # type: ignore[assignment]
     rows = outbound(engine)
     assert len(rows) == 12
@@ -131,14 +119,14 @@ def test_carrier_opt_out_21610_is_recorded_and_never_retried(
     gone = numbers(1)[0]
     add_active(engine, [gone], EVENING)
     fake_twilio.fail(gone, 400, 21610, times=None)
-    report = tick(dispatcher, EVENING)
+    report = run_tick(dispatcher, EVENING)
     assert report.sent == 0 and fake_twilio.request_count == 1
     subscriber = load(engine, gone)
     assert subscriber.status == SubscriberStatus.OPTED_OUT and subscriber.next_prompt_at is None
     with Session(engine) as session:
         methods = [e.method for e in session.exec(select(ConsentEvent))]
     assert methods == [ConsentMethod.TWILIO_ERROR_21610]
-    tick(dispatcher, EVENING + datetime.timedelta(days=3))
+    run_tick(dispatcher, EVENING + datetime.timedelta(days=3))
     assert fake_twilio.request_count == 1
 
 
@@ -148,7 +136,7 @@ def test_invalid_numbers_stop_being_scheduled(
     landline, fine = numbers(2)
     add_active(engine, [landline, fine], EVENING)
     fake_twilio.fail(landline, 400, 21614, times=None)
-    assert tick(dispatcher, EVENING).sent == 1
+    assert run_tick(dispatcher, EVENING).sent == 1
     subscriber = load(engine, landline)
     assert subscriber.undeliverable_at == EVENING and subscriber.next_prompt_at is None
     assert {r.error_code for r in outbound(engine) if r.phone == landline} == {21614}
@@ -161,14 +149,16 @@ def test_rate_limits_and_outages_are_retried_and_the_prompt_goes_once(
     add_active(engine, [busy], EVENING)
     dispatcher.transport.backoff_seconds = 0.001  # type: ignore[attr-defined]
     fake_twilio.fail(busy, 429, 20429, times=2)  # absorbed by retries inside the call
-    assert tick(dispatcher, EVENING).sent == 1
+    assert run_tick(dispatcher, EVENING).sent == 1
     fake_twilio.reset()
     add_active(engine, numbers(1, start=50), EVENING)
     fake_twilio.fail(None, 503, 20503, times=3)  # outlasts the call's retries
-    report = tick(dispatcher, EVENING + datetime.timedelta(minutes=1))
+    report = run_tick(dispatcher, EVENING + datetime.timedelta(minutes=1))
     assert report.sent == 0 and report.retry_later == 1
-    assert tick(dispatcher, EVENING + datetime.timedelta(minutes=2)).sent == 0  # still backing off
-    assert tick(dispatcher, EVENING + datetime.timedelta(minutes=4)).sent == 1
+    assert (
+        run_tick(dispatcher, EVENING + datetime.timedelta(minutes=2)).sent == 0
+    )  # still backing off
+    assert run_tick(dispatcher, EVENING + datetime.timedelta(minutes=4)).sent == 1
     assert [m.to for m in fake_twilio.messages] == numbers(1, start=50)
 
 
@@ -182,9 +172,9 @@ def test_a_timeout_after_sending_is_unknown_and_not_resent(
         total=0.2
     )  # type: ignore[attr-defined]
     fake_twilio.delay(slow, 1.0)
-    report = tick(dispatcher, EVENING)
+    report = run_tick(dispatcher, EVENING)
     assert report.unknown == 1 and report.sent == 0
-    assert tick(dispatcher, EVENING + datetime.timedelta(hours=1)).unknown == 0
+    assert run_tick(dispatcher, EVENING + datetime.timedelta(hours=1)).unknown == 0
     assert fake_twilio.request_count == 1
     assert [r.status for r in outbound(engine)] == [OutboundStatus.UNKNOWN]
     # Twilio did take it in the end: exactly why an unknown send is never repeated.
@@ -201,7 +191,7 @@ def test_join_yes_then_a_tick_days_ahead_sends_the_first_prompt(
     phone.text("YES")
     first = load(engine, phone.number).next_prompt_at
     assert first is not None
-    assert tick(dispatcher, first + datetime.timedelta(days=2)).sent == 1
+    assert run_tick(dispatcher, first + datetime.timedelta(days=2)).sent == 1
     # (Only this phone's: a slow request from an earlier test may still land on the shared fake.)
     assert [m.to for m in fake_twilio.messages if m.to == phone.number] == [phone.number]
     assert phone.text("We did it, she laughed") is not None

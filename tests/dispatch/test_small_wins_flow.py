@@ -3,7 +3,6 @@ recap arrives in the subscriber's own evening: end to end through signed webhook
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 
 from fastapi.testclient import TestClient
@@ -11,10 +10,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from service.deps import utc_now
-from service.dispatch.dispatcher import Dispatcher, TickReport
+from service.dispatch.dispatcher import Dispatcher
 from service.fake_twilio import FakeTwilio
 from service.subscribers.models import Subscriber, SubscriberStatus
 from service.wins.models import Win
+from tests.dispatch.conftest import run_tick
 from tests.phone import Phone
 
 UTC = datetime.UTC
@@ -26,16 +26,6 @@ class Clock:
     def __init__(self, client: TestClient, start: datetime.datetime) -> None:
         self.now = start
         client.app.dependency_overrides[utc_now] = lambda: self.now  # type: ignore[attr-defined]
-
-
-def tick(dispatcher: Dispatcher, at: datetime.datetime) -> TickReport:
-    async def run() -> TickReport:
-        try:
-            return await dispatcher.tick(at)
-        finally:
-            await dispatcher.transport.aclose()
-
-    return asyncio.run(run())
 
 
 def subscriber(engine: Engine, phone: str) -> Subscriber:
@@ -51,11 +41,10 @@ def test_replies_are_wins_with_progress_in_words(
     fake_twilio: FakeTwilio,
 ) -> None:
     clock = Clock(client, MONDAY_MORNING)
-    phone.text("JOIN")
-    phone.text("YES")
+    phone.join()
     first_prompt_at = subscriber(engine, phone.number).next_prompt_at
     assert first_prompt_at is not None
-    assert tick(dispatcher, first_prompt_at).sent == 1
+    assert run_tick(dispatcher, first_prompt_at).sent == 1
     clock.now = first_prompt_at + datetime.timedelta(minutes=20)
     acknowledgements = [phone.text(text) for text in ("We hugged", "she smiled", "and we talked")]
     assert all(a for a in acknowledgements)
@@ -79,17 +68,16 @@ def test_pause_holds_prompts_across_ticks_then_resumes_by_itself(
     fake_twilio: FakeTwilio,
 ) -> None:
     clock = Clock(client, MONDAY_MORNING)
-    phone.text("JOIN")
-    phone.text("YES")
+    phone.join()
     reply = phone.text("pause 3 days")
     assert reply is not None and "Paused" in reply and "Thu Mar 12" in reply
     assert subscriber(engine, phone.number).status is SubscriberStatus.PAUSED
     for day in range(3):
         evening = MONDAY_MORNING + datetime.timedelta(days=day, hours=9)
-        assert tick(dispatcher, evening).sent == 0
+        assert run_tick(dispatcher, evening).sent == 0
     assert fake_twilio.messages == []
     after_pause = MONDAY_MORNING + datetime.timedelta(days=3, hours=1)
-    report = tick(dispatcher, after_pause)
+    report = run_tick(dispatcher, after_pause)
     assert report.resumed == 1 and report.sent == 1
     assert subscriber(engine, phone.number).status is SubscriberStatus.ACTIVE
     clock.now = after_pause
@@ -100,8 +88,7 @@ def test_resume_by_text_restarts_prompts(
     client: TestClient, phone: Phone, engine: Engine, dispatcher: Dispatcher
 ) -> None:
     Clock(client, MONDAY_MORNING)
-    phone.text("JOIN")
-    phone.text("YES")
+    phone.join()
     phone.text("PAUSE")
     assert "Welcome back" in (phone.text("resume") or "")
     record = subscriber(engine, phone.number)
@@ -116,14 +103,13 @@ def test_weekly_recap_in_the_subscribers_evening(
     fake_twilio: FakeTwilio,
 ) -> None:
     clock = Clock(client, MONDAY_MORNING)
-    phone.text("JOIN")
-    phone.text("YES")
+    phone.join()
     clock.now = MONDAY_MORNING + datetime.timedelta(hours=2)
     phone.text("we laughed a lot tonight")
     recap_at = subscriber(engine, phone.number).next_recap_at
     # Sunday 15 March, 19:00 in Los Angeles = 02:00 UTC on Monday the 16th.
     assert recap_at == datetime.datetime(2026, 3, 16, 2, 0, tzinfo=UTC)
-    tick(dispatcher, recap_at)
+    run_tick(dispatcher, recap_at)
     recaps = [m for m in fake_twilio.messages if m.to == phone.number and "1" in m.body]
     assert recaps, [m.body for m in fake_twilio.messages]
     assert subscriber(engine, phone.number).next_recap_at == recap_at + datetime.timedelta(days=7)
@@ -131,8 +117,7 @@ def test_weekly_recap_in_the_subscribers_evening(
 
 def test_commands_shape_the_service(client: TestClient, phone: Phone, engine: Engine) -> None:
     Clock(client, MONDAY_MORNING)
-    phone.text("JOIN")
-    phone.text("YES")
+    phone.join()
     assert "7pm" in (phone.text("Time: 7 PM") or "")
     assert "Sam" in (phone.text("NAME sam") or "")
     assert "touch" in (phone.text("love touch") or "")
@@ -154,8 +139,7 @@ def test_safety_message_gets_resources_pauses_and_flags(
     client: TestClient, phone: Phone, engine: Engine
 ) -> None:
     Clock(client, MONDAY_MORNING)
-    phone.text("JOIN")
-    phone.text("YES")
+    phone.join()
     reply = phone.text("I'm scared of him, he hit me last night")
     assert reply is not None and "1-800-799-7233" in reply and "988" in reply
     assert "hit me" not in reply  # never quoted back
