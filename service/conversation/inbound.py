@@ -74,8 +74,14 @@ def receive(
     inbound = _store(engine, text, now)
     if inbound is None:
         return Outcome(duplicate=True, reply=None)
-    with session_scope(engine) as session:
-        return _answer(session, settings, catalog, text, inbound, now)
+    try:
+        with session_scope(engine) as session:
+            return _answer(session, settings, catalog, text, inbound, now)
+    except IntegrityError:
+        # Two first texts from a new number raced to create the subscriber; the row exists
+        # now, so answering again finds and locks it.
+        with session_scope(engine) as session:
+            return _answer(session, settings, catalog, text, inbound, now)
 
 
 def _store(engine: Engine, text: InboundText, now: datetime.datetime) -> InboundMessage | None:

@@ -42,9 +42,12 @@ def _parse(form: dict[str, str]) -> InboundText:
         raise HTTPException(400, "Missing 'MessageSid'.")
     if len(message_sid) > 64:
         raise HTTPException(400, "'MessageSid' is too long.")
-    body = form.get("Body", "")
+    body = form.get("Body", "").replace("\x00", "")  # PostgreSQL text cannot hold NUL
     if len(body) > MAX_BODY_CHARACTERS:
         raise HTTPException(413, f"'Body' is longer than {MAX_BODY_CHARACTERS} characters.")
+    for field, limit in (("To", 32), ("OptOutType", 16)):
+        if len(form.get(field, "")) > limit:
+            raise HTTPException(400, f"'{field}' is longer than {limit} characters.")
     try:
         phone = normalize_phone(sender)
     except InvalidPhoneNumber as exc:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+from concurrent.futures import ThreadPoolExecutor
+
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from service.conversation.inbound import InboundText, receive
 from service.conversation.models import InboundMessage
+from service.deps import Runtime
 from service.dispatch.models import OutboundMessage
 from service.phone_simulator import inbound_form, sign
 from service.sms_encoding import Encoding, segment_info
@@ -174,3 +179,27 @@ def test_malformed_requests_get_a_clear_4xx(client: TestClient, auth_token: str)
     assert huge.status_code == 413
     json_body = client.post("/sms/inbound", json={"From": "+14155550123"})
     assert json_body.status_code == 415
+
+
+def test_oversized_fields_and_nul_bytes_never_reach_the_database(
+    client: TestClient, auth_token: str, phone: Phone, engine: Engine
+) -> None:
+    base = inbound_form("+14155550123", "JOIN", SERVICE_NUMBER, "SM" + "e" * 32)
+    assert _signed(client, auth_token, base | {"To": "+1" * 40}) == 400
+    assert _signed(client, auth_token, base | {"OptOutType": "STOP" * 10}) == 400
+    assert "Msg & data rates" in (phone.text("JO\x00IN") or "")
+
+
+def test_two_first_texts_from_a_new_number_at_once(runtime: Runtime, engine: Engine) -> None:
+    """Twilio may deliver a new number's first two texts concurrently: both are answered."""
+    now = datetime.datetime.now(datetime.UTC)
+    texts = [
+        InboundText(message_sid=f"SM{n:032d}", phone="+14155550177", body=body)
+        for n, body in enumerate(["JOIN", "hello?", "JOIN", "hi"])
+    ]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outcomes = list(
+            pool.map(lambda t: receive(engine, runtime.settings, runtime.catalog, t, now), texts)
+        )
+    assert all(outcome.reply for outcome in outcomes)
+    assert subscriber(engine, "+14155550177") is not None
