@@ -11,13 +11,15 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from service.subscribers.models import Subscriber
+from service.dispatch.models import OutboundMessage, OutboundStatus
+from service.subscribers.models import Subscriber, SubscriberStatus
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -120,3 +122,54 @@ def test_tick_rejects_a_malformed_time(environment: dict[str, str]) -> None:
     result = nudge("tick", "--at", "next tuesday", env=environment)
     assert result.returncode == 2
     assert "ISO-8601" in result.stderr
+
+
+def a_timezone_in_daytime(now: datetime.datetime) -> str:
+    for zone in (
+        "America/New_York",
+        "Europe/London",
+        "Asia/Tokyo",
+        "Australia/Sydney",
+        "America/Los_Angeles",
+        "Asia/Kolkata",
+    ):
+        if 10 <= now.astimezone(ZoneInfo(zone)).hour < 19:
+            return zone
+    raise AssertionError("some zone is always in daytime")
+
+
+def test_the_worker_ticks_on_its_own(environment: dict[str, str], engine: Engine) -> None:
+    now = datetime.datetime.now(datetime.UTC)
+    with Session(engine) as session:
+        session.add(
+            Subscriber(
+                phone="+14155550142",
+                status=SubscriberStatus.ACTIVE,
+                timezone=a_timezone_in_daytime(now),
+                next_prompt_at=now - datetime.timedelta(minutes=1),
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        session.commit()
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "service", "worker"],
+        cwd=REPO,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with Session(engine) as session:
+                sent = session.exec(select(OutboundMessage.status)).all()
+            if sent:
+                break
+            time.sleep(0.3)
+    finally:
+        worker.terminate()
+        output = worker.communicate(timeout=30)[0]
+    assert sent == [OutboundStatus.ACCEPTED], output
+    assert "SMS to +14155550142" in output
