@@ -17,7 +17,8 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/nudge migrate
-	@echo "Try it: $(BIN)/nudge text JOIN   (then YES, HELP, STOP)"
+	@echo "Phone simulator: http://127.0.0.1:8000/simulator   Dashboard: http://127.0.0.1:8000/"
+	@echo "Or text from a terminal: $(BIN)/nudge text JOIN   (then YES, HELP, STOP)"
 	$(BIN)/nudge serve --host 127.0.0.1 --port 8000
 
 lint: $(STAMP)

@@ -155,7 +155,7 @@ def _load_postgresql(
     """
     with psycopg.connect(dsn, autocommit=True) as connection:
         connection.execute(
-            statement,  # type: ignore[arg-type]  # built from constants above
+            statement,  # built from constants above
             {"stride": stride, "due": due, "recap_due": recap_due, "now": now, "last": count - 1},
         )
         connection.execute("VACUUM ANALYZE subscriber")
@@ -216,7 +216,9 @@ def free_port() -> int:
         return port
 
 
-def wait_for_port(port: int, timeout: float = 30.0, process: subprocess.Popen[Any] | None = None) -> None:
+def wait_for_port(
+    port: int, timeout: float = 30.0, process: subprocess.Popen[Any] | None = None
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:

@@ -26,6 +26,7 @@ import concurrent.futures
 import datetime
 import json
 import multiprocessing
+import resource
 import time
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
@@ -90,11 +91,18 @@ class Job:
         return "Basic " + base64.b64encode(credentials).decode("ascii")
 
 
-def _figures(messages: int, seconds: float, **extra: object) -> dict[str, Any]:
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _figures(messages: int, seconds: float, cpu: float, **extra: object) -> dict[str, Any]:
+    """cpu: this process's CPU seconds over the timed part (all its threads)."""
     return {
         "messages": messages,
         "seconds": round(seconds, 4),
         "messages_per_second": round(messages / seconds, 1) if seconds > 0 else 0.0,
+        "cpu_ms_per_message": round(1000 * cpu / messages, 3) if messages else 0.0,
         "peak_rss_mb": round(peak_rss_mb(), 1),
         **extra,
     }
@@ -121,7 +129,7 @@ async def _drain(count: int, concurrency: int, send: Callable[[int], Any]) -> in
 def run_raw_aiohttp(job: Job) -> dict[str, Any]:
     import aiohttp
 
-    async def main() -> tuple[int, float]:
+    async def main() -> tuple[int, float, float]:
         connector = aiohttp.TCPConnector(limit=job.concurrency)
         headers = {"Authorization": job.authorization}
         async with aiohttp.ClientSession(connector=connector) as session:
@@ -133,18 +141,17 @@ def run_raw_aiohttp(job: Job) -> dict[str, Any]:
                     payload = json.loads(await response.text())
                     return payload.get("sid") if response.status == 201 else None
 
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), _cpu_seconds()
             accepted = await _drain(job.count, job.concurrency, send)
-            return accepted, time.perf_counter() - started
+            return accepted, time.perf_counter() - started, _cpu_seconds() - cpu
 
-    accepted, seconds = _run_loop(main)
-    return _figures(accepted, seconds)
+    return _figures(*_run_loop(main))
 
 
 def run_raw_httpx(job: Job) -> dict[str, Any]:
     import httpx
 
-    async def main() -> tuple[int, float]:
+    async def main() -> tuple[int, float, float]:
         limits = httpx.Limits(
             max_connections=job.concurrency, max_keepalive_connections=job.concurrency
         )
@@ -156,12 +163,11 @@ def run_raw_httpx(job: Job) -> dict[str, Any]:
                 payload = json.loads(response.text)
                 return payload.get("sid") if response.status_code == 201 else None
 
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), _cpu_seconds()
             accepted = await _drain(job.count, job.concurrency, send)
-            return accepted, time.perf_counter() - started
+            return accepted, time.perf_counter() - started, _cpu_seconds() - cpu
 
-    accepted, seconds = _run_loop(main)
-    return _figures(accepted, seconds)
+    return _figures(*_run_loop(main))
 
 
 def run_sdk_sequential(job: Job) -> dict[str, Any]:
@@ -169,7 +175,7 @@ def run_sdk_sequential(job: Job) -> dict[str, Any]:
     from service.transport.twilio_rest import make_sync_client
 
     client = make_sync_client(ACCOUNT_SID, job.auth_token, job.base_url)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_seconds()
     accepted = 0
     for index in range(job.count):
         form = job.form(index)
@@ -177,7 +183,7 @@ def run_sdk_sequential(job: Job) -> dict[str, Any]:
             to=form["To"], from_=form["From"], body=form["Body"], status_callback=STATUS_CALLBACK
         )
         accepted += bool(message.sid)
-    return _figures(accepted, time.perf_counter() - started)
+    return _figures(accepted, time.perf_counter() - started, _cpu_seconds() - cpu)
 
 
 def run_dispatcher(job: Job) -> dict[str, Any]:
@@ -194,11 +200,11 @@ def run_dispatcher(job: Job) -> dict[str, Any]:
     transport = make_transport(settings)
     dispatcher = Dispatcher(engine, settings, catalog, transport)
 
-    async def main() -> tuple[Any, float]:
+    async def main() -> tuple[Any, float, float]:
         try:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), _cpu_seconds()
             report = await dispatcher.tick(EVENING)
-            return report, time.perf_counter() - started
+            return report, time.perf_counter() - started, _cpu_seconds() - cpu
         finally:
             await transport.aclose()
 
@@ -208,7 +214,7 @@ def run_dispatcher(job: Job) -> dict[str, Any]:
 
         profiler = Profiler(interval=0.001, async_mode="disabled")
         profiler.start()
-    report, seconds = _run_loop(main)
+    report, seconds, cpu = _run_loop(main)
     if profiler is not None:
         profiler.stop()
         Path(job.profile_to).write_text(profiler.output_text(unicode=True, show_all=False))
@@ -217,6 +223,7 @@ def run_dispatcher(job: Job) -> dict[str, Any]:
     return _figures(
         report.sent,
         seconds,
+        cpu,
         claimed=report.claimed,
         accepted_rows=rows.get("accepted", 0),
         statuses=rows,
@@ -238,7 +245,7 @@ def dispatch_settings(job: Job) -> Any:
         public_base_url=PUBLIC_BASE_URL,
         scheduler_enabled=False,
         max_in_flight=job.concurrency,
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
     )
 
 
@@ -279,7 +286,9 @@ def run_in_fresh_process(variant: str, job: Job) -> dict[str, Any]:
 
 
 def _fake_call(base_url: str, path: str, method: str = "GET") -> dict[str, Any]:
-    request = urllib.request.Request(base_url + path, method=method, data=b"" if method == "POST" else None)
+    request = urllib.request.Request(
+        base_url + path, method=method, data=b"" if method == "POST" else None
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         result: dict[str, Any] = json.loads(response.read())
         return result
@@ -291,7 +300,7 @@ def sample_bodies() -> tuple[str, ...]:
     from service.catalog import load_catalog, render
     from service.settings import Settings
 
-    catalog = load_catalog(catalog_directory(Settings(_env_file=None)))  # type: ignore[call-arg]
+    catalog = load_catalog(catalog_directory(Settings(_env_file=None)))
     return tuple(render(p.text, {}, catalog.fallbacks) for p in catalog.prompts)
 
 
@@ -329,6 +338,7 @@ def measure(
             if stats["messages"] != size or figures["messages"] != size:
                 raise RuntimeError(f"{variant} sent {figures['messages']} of {size}: {stats}")
             results[variant] = figures
+
     def rate(name: str) -> float:
         return float(results[name]["messages_per_second"]) if name in results else float("nan")
 
@@ -341,12 +351,8 @@ def measure(
         "concurrency": concurrency,
         "variants": results,
         "ceiling": ceiling_name,
-        "ratio_to_ceiling": round(
-            ratio(service_rate, rate(ceiling_name)), 3
-        ),
-        "ratio_to_sdk_sequential": round(
-            ratio(service_rate, rate("sdk_sequential")), 2
-        ),
+        "ratio_to_ceiling": round(ratio(service_rate, rate(ceiling_name)), 3),
+        "ratio_to_sdk_sequential": round(ratio(service_rate, rate("sdk_sequential")), 2),
     }
 
 
@@ -386,7 +392,9 @@ def render_report(runs: Sequence[dict[str, Any]]) -> str:
 
 
 def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.dispatch", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.dispatch", description=__doc__.split("\n")[0]
+    )
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true", help="10,000 due only")
     size.add_argument("--smoke", action="store_true", help="tiny sizes, for tests")
@@ -420,6 +428,7 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None, log: Callable[[str], None] = print) -> dict[str, Any]:
     arguments = parse_arguments(argv)
+    sizes: tuple[int, ...]
     if arguments.smoke:
         sizes = SMOKE_SIZES
     elif arguments.quick:
@@ -461,7 +470,9 @@ def main(argv: Sequence[str] | None = None, log: Callable[[str], None] = print) 
         "seconds": (datetime.datetime.now(datetime.UTC) - started).total_seconds(),
     }
     log(render_report(runs))
-    path = write_results("dispatch-smoke" if arguments.smoke else "dispatch", report, arguments.results_dir)
+    path = write_results(
+        "dispatch-smoke" if arguments.smoke else "dispatch", report, arguments.results_dir
+    )
     log(f"written: {path}")
     return report
 

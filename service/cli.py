@@ -55,7 +55,10 @@ def serve(
         f"Serving on http://{host}:{port} (SMS transport: {settings.transport}, "
         f"scheduler: {'on' if settings.scheduler_enabled else 'off'})"
     )
-    uvicorn.run(create_app(settings, runtime), host=host, port=port, proxy_headers=False)
+    # log_config=None: uvicorn's own lines go through our (masked, JSON in production) logging.
+    uvicorn.run(
+        create_app(settings, runtime), host=host, port=port, proxy_headers=False, log_config=None
+    )
 
 
 @app.command()
@@ -64,8 +67,10 @@ def worker() -> None:
     from service.app import build_runtime
     from service.dispatch.worker import build_dispatcher, start_scheduler
     from service.migrations.runner import upgrade
+    from service.observability import configure_logging
 
     settings = _settings()
+    configure_logging(settings)
     runtime = build_runtime(settings)
     upgrade(runtime.engine)
 
@@ -106,6 +111,7 @@ def tick(
     from service.app import build_runtime
     from service.dispatch.worker import build_dispatcher
     from service.migrations.runner import upgrade
+    from service.observability import timed_tick
 
     now = _parse_instant(at)
     settings = _settings()
@@ -115,7 +121,7 @@ def tick(
     async def run() -> int:
         dispatcher = build_dispatcher(runtime.engine, settings, runtime.catalog)
         try:
-            report = await dispatcher.tick(now)
+            report = await timed_tick(dispatcher, now)
         finally:
             await dispatcher.transport.aclose()
         return report.sent

@@ -1,5 +1,6 @@
 """Every table, imported in one place so Alembic and create_all see the whole schema."""
 
+from service.admin.erased import ErasedNumber
 from service.conversation.models import InboundMessage
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 from service.subscribers.models import (
@@ -15,6 +16,7 @@ __all__ = [
     "ConsentEvent",
     "ConsentKind",
     "ConsentMethod",
+    "ErasedNumber",
     "InboundMessage",
     "OutboundKind",
     "OutboundMessage",

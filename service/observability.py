@@ -19,7 +19,7 @@ import re
 import sys
 import time
 from collections.abc import Iterator, MutableMapping
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import anyio
 import structlog
@@ -38,11 +38,13 @@ from sqlmodel import Session, col, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.conversation.models import InboundMessage
-from service.dispatch.dispatcher import Dispatcher, TickReport
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 from service.phones import mask_phone
 from service.settings import Settings, SmsTransportKind
 from service.subscribers.models import Subscriber, SubscriberStatus
+
+if TYPE_CHECKING:  # the dispatcher may import this module to time its ticks
+    from service.dispatch.dispatcher import Dispatcher, TickReport
 
 # --- metrics of this process ----------------------------------------------------------------
 

@@ -21,15 +21,18 @@ from service.subscribers.models import ConsentEvent, Subscriber, SubscriberStatu
 from service.wins.models import Win
 
 MAX_PAGE = 200
+MAX_OFFSET = 1_000_000_000
 HISTORY_LIMIT = 500  # per kind of record, newest first
 
 
 class SubscriberFilter(BaseModel):
     status: SubscriberStatus | None = None
-    number: str | None = Field(default=None, description="digits the number ends with")
+    number: str | None = Field(
+        default=None, max_length=40, description="digits the number ends with"
+    )
     flagged: bool | None = None
     limit: int = Field(default=50, ge=1, le=MAX_PAGE)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
 
 
 class SubscriberSummary(BaseModel):

@@ -16,11 +16,13 @@ import asyncio
 import datetime
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, and_, update
+from sqlalchemy import Engine, Table, and_, bindparam, exists, insert, or_, update
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from service.catalog import Catalog, choose_prompt, render
@@ -70,6 +72,95 @@ class Claimed:
     phone: str
 
 
+@dataclass(frozen=True, slots=True)
+class DueSubscriber:
+    """The columns a claim reads from a due subscriber (a plain row, not an ORM object)."""
+
+    id: int
+    phone: str
+    timezone: str
+    preferred_time: datetime.time
+    prompts_per_week: int
+    recap_weekday: int
+    next_prompt_at: datetime.datetime | None
+    next_recap_at: datetime.datetime | None
+    partner_name: str | None
+    love_language: str | None
+
+
+_DUE_COLUMNS = (
+    col(Subscriber.id),
+    col(Subscriber.phone),
+    col(Subscriber.timezone),
+    col(Subscriber.preferred_time),
+    col(Subscriber.prompts_per_week),
+    col(Subscriber.recap_weekday),
+    col(Subscriber.next_prompt_at),
+    col(Subscriber.next_recap_at),
+    col(Subscriber.partner_name),
+    col(Subscriber.love_language),
+)
+
+
+class _OutcomeWriter:
+    """Writes send outcomes from a worker thread while the event loop goes on sending.
+
+    Group commit: each write takes every outcome that arrived while the previous one ran.
+    It also bounds the rows in `sending` whose outcome is not written yet (`capacity`): a
+    crash turns exactly those into `unknown`. `close()` writes what is left and raises what
+    a write raised; after a failed write no more room is given.
+    """
+
+    def __init__(
+        self, write: Callable[[list[tuple[int, SendResult]]], None], capacity: int
+    ) -> None:
+        self._write = write
+        self._room = capacity
+        self._pending: list[tuple[int, SendResult]] = []
+        self._wake = asyncio.Event()
+        self._changed = asyncio.Event()
+        self._closing = False
+        self._task = asyncio.create_task(self._run())
+
+    async def reserve(self, count: int) -> None:
+        """Wait until `count` more rows may move to `sending`."""
+        while self._room < count and not self._task.done():
+            self._changed.clear()
+            await self._changed.wait()
+        if self._task.done():
+            self._task.result()  # a failed write stops the sending
+            raise RuntimeError("the outcome writer has stopped")
+        self._room -= count
+
+    def give_back(self, count: int) -> None:
+        """Rows reserved that did not move to `sending` (their subscriber left)."""
+        self._room += count
+        self._changed.set()
+
+    def add(self, row_id: int, result: SendResult) -> None:
+        self._pending.append((row_id, result))
+        self._wake.set()
+
+    async def close(self) -> None:
+        self._closing = True
+        self._wake.set()
+        await self._task
+
+    async def _run(self) -> None:
+        try:
+            while True:
+                await self._wake.wait()
+                self._wake.clear()
+                while self._pending:
+                    batch, self._pending = self._pending, []
+                    await asyncio.to_thread(self._write, batch)
+                    self.give_back(len(batch))
+                if self._closing:
+                    return
+        finally:
+            self._changed.set()
+
+
 class Dispatcher:
     def __init__(
         self, engine: Engine, settings: Settings, catalog: Catalog, transport: Transport
@@ -85,8 +176,13 @@ class Dispatcher:
         report = TickReport()
         report.resumed = await asyncio.to_thread(self._resume_finished_pauses, now)
         await asyncio.to_thread(self._settle_abandoned_sends, now, report)
-        recovered = await asyncio.to_thread(self._reclaim_expired, now, report)
-        await self.send_claimed(recovered, now, report)
+        while True:  # every row a dead pass left claimed, batch after batch
+            expired_before = report.expired
+            recovered = await asyncio.to_thread(self._reclaim_expired, now, report)
+            await self.send_claimed(recovered, now, report)
+            looked_at = len(recovered) + report.expired - expired_before
+            if looked_at < self.settings.tick_batch_size:
+                break
         # The next batch is claimed while this one is sent: claimed rows are safe to hold (a
         # crash leaves them to be reclaimed when their lease ends), and the database work
         # then overlaps the network waits instead of stopping the sends.
@@ -96,9 +192,7 @@ class Dispatcher:
                 claimed, looked_at = await next_batch
                 if not looked_at:
                     break
-                next_batch = asyncio.create_task(
-                    asyncio.to_thread(self._claim_batch, now, report)
-                )
+                next_batch = asyncio.create_task(asyncio.to_thread(self._claim_batch, now, report))
                 await self.send_claimed(claimed, now, report)
         finally:
             if not next_batch.done():
@@ -106,9 +200,7 @@ class Dispatcher:
                 await asyncio.wait([next_batch])
         return report
 
-    def _claim_batch(
-        self, now: datetime.datetime, report: TickReport
-    ) -> tuple[list[Claimed], int]:
+    def _claim_batch(self, now: datetime.datetime, report: TickReport) -> tuple[list[Claimed], int]:
         """One claim, and how many due subscribers it looked at (0: nobody is due)."""
         before = report.claimed + report.deferred
         claimed = self.claim_due(now, report)
@@ -201,14 +293,7 @@ class Dispatcher:
             )
             if not rows:
                 return []
-            outbound_table = _table(OutboundMessage)
-            inserted = session.execute(
-                insert(outbound_table).returning(
-                    outbound_table.c.id, outbound_table.c.phone, sort_by_parameter_order=True
-                ),
-                rows,
-            )
-            claimed = [Claimed(int(row_id), str(phone)) for row_id, phone in inserted]
+            claimed = _insert_claimed(session, rows)
             report.claimed += len(claimed)
             return claimed
 
@@ -269,88 +354,94 @@ class Dispatcher:
     async def send_claimed(
         self, claimed: Sequence[Claimed], now: datetime.datetime, report: TickReport
     ) -> None:
-        """Send claimed rows as a pipeline: CAS a chunk, send it, record outcomes in batches.
+        """Send claimed rows as a pipeline: CAS a chunk, send it, write outcomes as they come.
 
         The compare-and-set and the outcome writes run in threads while requests are in
-        flight, so the transport never waits for the database. Bounds that keep a crash cheap
-        (rows left `sending` become `unknown`, never resent):
-        - rows moved to `sending` whose answer has not come back: at most 2 x max_in_flight,
-          and each chunk is moved right before its requests can start;
-        - answers not yet written: a batch being written plus at most 2 batches waiting.
+        flight, so the transport never waits for the database. Rows in `sending` whose
+        outcome is not written yet (what a crash would leave `unknown`, never resent) stay
+        at most 2 x max_in_flight, and each chunk moves to `sending` just before its requests
+        can start, so a STOP that lands before then still wins.
         """
         if not claimed:
             return
-        chunk_size = self.settings.max_in_flight
-        unanswered = asyncio.Semaphore(2 * chunk_size)
+        in_flight = self.settings.max_in_flight
+        chunk_size = max(1, in_flight // 2)
         writer = _OutcomeWriter(
-            lambda outcomes: self._record_outcomes(outcomes, now, report), 2 * chunk_size
+            lambda outcomes: self._record_outcomes(outcomes, now, report), 2 * in_flight
         )
         sends: set[asyncio.Task[None]] = set()
+        failures: list[Exception] = []
 
         async def send(row_id: int, phone: str, body: str) -> None:
             try:
                 result = await self.transport.send(phone, body, self.status_callback)
-            finally:
-                unanswered.release()
+            except Exception as error:  # a bug: the request may have gone out
+                failures.append(error)
+                result = SendResult(Delivery.UNKNOWN, detail=f"{type(error).__name__}: {error}")
             writer.add(row_id, result)
 
         try:
             for start in range(0, len(claimed), chunk_size):
                 chunk = claimed[start : start + chunk_size]
-                for _ in chunk:
-                    await unanswered.acquire()
-                await writer.wait_for_room()
+                await writer.reserve(len(chunk))
                 ready = await asyncio.to_thread(
                     self._start_sending, [c.outbound_id for c in chunk], now
                 )
                 report.cancelled += len(chunk) - len(ready)
-                for _ in range(len(chunk) - len(ready)):
-                    unanswered.release()
+                writer.give_back(len(chunk) - len(ready))
                 for row_id, phone, body in ready:
                     task = asyncio.create_task(send(row_id, phone, body))
                     sends.add(task)
                     task.add_done_callback(sends.discard)
         finally:
             # Whatever happened, requests already made are answered and their outcomes kept.
-            results = await asyncio.gather(*sends, return_exceptions=True)
+            await asyncio.gather(*sends, return_exceptions=True)
             await writer.close()
-        for result in results:
-            if isinstance(result, BaseException):
-                raise result
+        if failures:
+            raise failures[0]
 
     def _start_sending(
         self, outbound_ids: list[int], now: datetime.datetime
     ) -> list[tuple[int, str, str]]:
         """Compare-and-set claimed -> sending, only while the subscriber is still active."""
+        outbound, subscribers = _table(OutboundMessage), _table(Subscriber)
+        # Correlated, so each row checks its own subscriber by primary key (an uncorrelated
+        # `IN (SELECT id ... WHERE status = 'active')` may read every active subscriber).
+        still_active = (
+            exists()
+            .where(
+                subscribers.c.id == outbound.c.subscriber_id,
+                subscribers.c.status == SubscriberStatus.ACTIVE,
+            )
+            .correlate(outbound)
+        )
         with session_scope(self.engine) as session:
-            active = select(Subscriber.id).where(col(Subscriber.status) == SubscriberStatus.ACTIVE)
             statement = (
-                update(OutboundMessage)
+                update(outbound)
                 .where(
-                    col(OutboundMessage.id).in_(outbound_ids),
-                    col(OutboundMessage.status) == OutboundStatus.CLAIMED,
-                    col(OutboundMessage.subscriber_id).in_(active),
+                    outbound.c.id.in_(outbound_ids),
+                    outbound.c.status == OutboundStatus.CLAIMED,
+                    still_active,
                 )
                 .values(
                     status=OutboundStatus.SENDING,
-                    attempts=OutboundMessage.attempts + 1,
+                    attempts=outbound.c.attempts + 1,
                     lease_until=now + SEND_LEASE,
                     updated_at=now,
                 )
-                .returning(
-                    col(OutboundMessage.id), col(OutboundMessage.phone), col(OutboundMessage.body)
-                )
+                .returning(outbound.c.id, outbound.c.phone, outbound.c.body)
             )
             started = [(int(r[0]), str(r[1]), str(r[2])) for r in session.execute(statement)]
-            # Whatever did not start belongs to someone who left: it is not sent, ever.
-            session.execute(
-                update(OutboundMessage)
-                .where(
-                    col(OutboundMessage.id).in_(outbound_ids),
-                    col(OutboundMessage.status) == OutboundStatus.CLAIMED,
+            if len(started) < len(outbound_ids):
+                # Whatever did not start belongs to someone who left: it is not sent, ever.
+                session.execute(
+                    update(outbound)
+                    .where(
+                        outbound.c.id.in_(outbound_ids),
+                        outbound.c.status == OutboundStatus.CLAIMED,
+                    )
+                    .values(status=OutboundStatus.CANCELLED, updated_at=now)
                 )
-                .values(status=OutboundStatus.CANCELLED, updated_at=now)
-            )
             return started
 
     def _record_outcomes(
@@ -395,15 +486,95 @@ class Dispatcher:
                         change.update(status=OutboundStatus.FAILED)
                         report.failed += 1
                 changes.append(change)
-            if changes:
-                session.execute(update(OutboundMessage), changes)
+            _update_by_id(session, _table(OutboundMessage), changes)
             if opted_out:
                 _opt_out_by_carrier(session, opted_out, now)
             if undeliverable:
                 _stop_scheduling(session, undeliverable, now)
 
 
-def _due_schedule(subscriber: Subscriber) -> DueSchedule:
+def _table(model: type[Any]) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+def _insert_claimed(session: Session, rows: list[dict[str, object]]) -> list[Claimed]:
+    """Insert the claimed rows and return their ids, in the order given.
+
+    A plain executemany INSERT (psycopg pipelines it, and parses the short statement once)
+    and one SELECT by the slot key (subscriber, kind, slot_at), which is unique. An INSERT
+    ... RETURNING of many rows becomes one multi-row VALUES statement whose thousands of
+    placeholders psycopg parses anew on every batch: that parse was the claim's largest cost.
+    """
+    table = _table(OutboundMessage)
+    session.execute(insert(table), rows)
+    created = session.execute(
+        core_select(table.c.id, table.c.subscriber_id, table.c.kind, table.c.slot_at).where(
+            table.c.subscriber_id.in_({row["subscriber_id"] for row in rows}),
+            table.c.created_at == rows[0]["created_at"],
+        )
+    )
+    ids = {
+        (subscriber_id, kind, slot_at): row_id for row_id, subscriber_id, kind, slot_at in created
+    }
+    return [
+        Claimed(ids[(row["subscriber_id"], row["kind"], row["slot_at"])], str(row["phone"]))
+        for row in rows
+    ]
+
+
+def _update_by_id(session: Session, table: Table, changes: list[dict[str, object]]) -> None:
+    """Rows' new values by primary key: one executemany UPDATE per set of changed columns."""
+    groups: dict[tuple[str, ...], list[dict[str, object]]] = defaultdict(list)
+    for change in changes:
+        groups[tuple(sorted(key for key in change if key != "id"))].append(change)
+    for columns, rows in groups.items():
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("row_id"))
+            .values({name: bindparam(f"new_{name}") for name in columns})
+        )
+        parameters = [
+            {"row_id": row["id"], **{f"new_{name}": row[name] for name in columns}} for row in rows
+        ]
+        session.execute(statement, parameters)
+
+
+def _lock_due(session: Session, now: datetime.datetime, limit: int) -> list[DueSubscriber]:
+    """Lock up to `limit` due active subscribers, skipping rows other ticks hold.
+
+    Two queries, each an index range scan that ends at `now` (ix_subscriber_due and
+    ix_subscriber_recap_due): the cost follows the number due, never the table's size. One
+    query with `prompt due OR recap due` has no such plan: PostgreSQL walks the whole
+    (status, next_prompt_at) index or the table whenever fewer than `limit` rows are due,
+    as in every tick's last claim.
+    """
+    active = col(Subscriber.status) == SubscriberStatus.ACTIVE
+    prompt_due = (
+        core_select(*_DUE_COLUMNS)
+        .where(active, col(Subscriber.next_prompt_at) <= now)
+        .order_by(col(Subscriber.next_prompt_at))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = [DueSubscriber(*row) for row in session.execute(prompt_due)]
+    if len(rows) < limit:
+        only_recap_due = (
+            core_select(*_DUE_COLUMNS)
+            .where(
+                active,
+                col(Subscriber.next_recap_at) <= now,
+                or_(col(Subscriber.next_prompt_at).is_(None), col(Subscriber.next_prompt_at) > now),
+            )
+            .order_by(col(Subscriber.next_recap_at))
+            .limit(limit - len(rows))
+            .with_for_update(skip_locked=True)
+        )
+        rows += [DueSubscriber(*row) for row in session.execute(only_recap_due)]
+    return rows
+
+
+def _due_schedule(subscriber: DueSubscriber) -> DueSchedule:
     return DueSchedule(
         phone=subscriber.phone,
         timezone=subscriber.timezone,
@@ -432,15 +603,13 @@ def _prompt_histories(session: Session, subscriber_ids: list[int]) -> dict[int, 
 
 
 def _recap_facts(
-    session: Session, subscribers: list[Subscriber], now: datetime.datetime
+    session: Session, subscribers: Sequence[DueSubscriber], now: datetime.datetime
 ) -> dict[int, tuple[int, bool]]:
     """Wins this week and whether a prompt already went out today, for recap-day subscribers."""
     relevant = {
         s.id: s
         for s in subscribers
-        if s.id is not None
-        and s.next_recap_at is not None
-        and s.next_recap_at - now < datetime.timedelta(days=1)
+        if s.next_recap_at is not None and s.next_recap_at - now < datetime.timedelta(days=1)
     }
     if not relevant:
         return {}

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from service.catalog import Catalog
 from service.dispatch.dispatcher import Dispatcher, TickReport
+from service.observability import timed_tick
 from service.settings import Settings, SmsTransportKind
 from service.transport import ConsoleTransport, Transport
 
@@ -42,7 +43,7 @@ def start_scheduler(dispatcher: Dispatcher) -> AsyncIOScheduler:
     async def tick() -> None:
         now = datetime.datetime.now(datetime.UTC)
         try:
-            report: TickReport = await dispatcher.tick(now)
+            report: TickReport = await timed_tick(dispatcher, now)
         except Exception:  # a failed tick must not stop the clock; the next one retries
             log.exception("dispatch tick failed")
             return

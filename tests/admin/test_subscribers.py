@@ -100,3 +100,8 @@ def test_history_of_nobody_is_404(client: TestClient) -> None:
     assert client.get("/admin/subscribers/999", headers=AUTH).status_code == 404
     assert client.get("/admin/subscribers/0", headers=AUTH).status_code == 422
     assert client.get(f"/admin/subscribers/{2**40}", headers=AUTH).status_code == 422
+
+
+def test_paging_bounds_are_checked_before_the_database(client: TestClient) -> None:
+    for params in ({"offset": 2**63}, {"offset": -1}, {"number": "1" * 41}):
+        assert client.get("/admin/subscribers", params=params, headers=AUTH).status_code == 422

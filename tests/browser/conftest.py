@@ -112,7 +112,7 @@ def live_server(tmp_path: Path) -> Iterator[str]:
     runtime.engine.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # not session: Playwright's loop must be gone before other tests
 def browser(chromium_path: str) -> Iterator[Browser]:
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
