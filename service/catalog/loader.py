@@ -7,6 +7,7 @@ Layout of the catalog directory (flat):
   love_language?, tags?}]}``; the file name must equal the category id.
 * ``placeholders.yaml``: ``{placeholders: {<name>: <fallback text>}}``
 * ``acknowledgements.yaml``: ``{acknowledgements: [str, ...]}`` (no placeholders, 20+)
+* ``encouragements.yaml``: ``{encouragements: [str, ...]}`` (when a try did not land; 8+)
 * ``recaps.yaml``: ``{recaps: [str, ...]}`` (placeholders: ``{count}`` and the ones above)
 
 Validation collects every problem before reporting, so an editor fixes a file in one
@@ -38,12 +39,14 @@ LOVE_LANGUAGES: Final = ("words", "time", "touch", "acts", "gifts")
 CATEGORIES_FILE: Final = "categories.yaml"
 PLACEHOLDERS_FILE: Final = "placeholders.yaml"
 ACKNOWLEDGEMENTS_FILE: Final = "acknowledgements.yaml"
+ENCOURAGEMENTS_FILE: Final = "encouragements.yaml"
 RECAPS_FILE: Final = "recaps.yaml"
 RESERVED_FILES: Final = frozenset(
-    {CATEGORIES_FILE, PLACEHOLDERS_FILE, ACKNOWLEDGEMENTS_FILE, RECAPS_FILE}
+    {CATEGORIES_FILE, PLACEHOLDERS_FILE, ACKNOWLEDGEMENTS_FILE, ENCOURAGEMENTS_FILE, RECAPS_FILE}
 )
 
 MIN_ACKNOWLEDGEMENTS: Final = 20
+MIN_ENCOURAGEMENTS: Final = 8
 MAX_PROMPT_SEGMENTS: Final = 2
 MIN_SINGLE_SEGMENT_GSM7_PERCENT: Final = 95
 # Recaps are checked as they would read for a typical week.
@@ -69,6 +72,8 @@ class Catalog:
     fallbacks: Mapping[str, str]  # placeholder name -> text used when no value is known
     acknowledgements: tuple[str, ...]
     recaps: tuple[str, ...]
+    # Answers to a reply that says a try did not land: trying still counts, gently said.
+    encouragements: tuple[str, ...] = ()
     _prompts_by_id: Mapping[str, Prompt] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -314,20 +319,23 @@ def _read_text_list(
     return texts
 
 
-def _read_acknowledgements(directory: Path, problems: list[str]) -> list[tuple[int, str]]:
-    texts = _read_text_list(directory, ACKNOWLEDGEMENTS_FILE, "acknowledgements", problems)
+def _read_short_replies(
+    directory: Path, file_name: str, key: str, minimum: int, problems: list[str]
+) -> list[tuple[int, str]]:
+    """Acknowledgements and encouragements: plain texts, no placeholders, enough variety."""
+    texts = _read_text_list(directory, file_name, key, problems)
     if texts is None:
         return []
     for position, text in texts:
         if "{" in text or "}" in text:
             problems.append(
-                f"{ACKNOWLEDGEMENTS_FILE}: item {position} {_short(text)}: "
-                "acknowledgements cannot use placeholders or braces"
+                f"{file_name}: item {position} {_short(text)}: "
+                f"{key} cannot use placeholders or braces"
             )
-    if len(texts) < MIN_ACKNOWLEDGEMENTS:
+    if len(texts) < minimum:
         problems.append(
-            f"{ACKNOWLEDGEMENTS_FILE}: {len(texts)} acknowledgements, "
-            f"need at least {MIN_ACKNOWLEDGEMENTS} so replies do not feel canned"
+            f"{file_name}: {len(texts)} {key}, "
+            f"need at least {minimum} so replies do not feel canned"
         )
     return texts
 
@@ -464,7 +472,12 @@ def _read_catalog(directory: Path) -> _ReadResult:
 
     categories = _read_categories(directory, problems)
     fallbacks = _read_fallbacks(directory, problems)
-    acknowledgements = _read_acknowledgements(directory, problems)
+    acknowledgements = _read_short_replies(
+        directory, ACKNOWLEDGEMENTS_FILE, "acknowledgements", MIN_ACKNOWLEDGEMENTS, problems
+    )
+    encouragements = _read_short_replies(
+        directory, ENCOURAGEMENTS_FILE, "encouragements", MIN_ENCOURAGEMENTS, problems
+    )
     recaps = _read_recaps(directory, fallbacks, problems)
 
     problems.extend(
@@ -502,6 +515,7 @@ def _read_catalog(directory: Path) -> _ReadResult:
         fallbacks=fallbacks or {},
         acknowledgements=tuple(text for _, text in acknowledgements),
         recaps=tuple(text for _, text in recaps),
+        encouragements=tuple(text for _, text in encouragements),
     )
     return _ReadResult(catalog, tuple(problems))
 
@@ -566,13 +580,17 @@ def check_catalog(directory: Path) -> CatalogReport:
 
 def _acknowledgement_budget_problems(catalog: Catalog) -> list[str]:
     problems: list[str] = []
-    for text in catalog.acknowledgements:
-        info = segment_info(text)
-        if info.encoding is not Encoding.GSM7 or info.segments > 1:
-            problems.append(
-                f"{ACKNOWLEDGEMENTS_FILE}: {_short(text)}: must fit one GSM-7 segment "
-                f"({_encoding_reason(text)})"
-            )
+    for file_name, texts in (
+        (ACKNOWLEDGEMENTS_FILE, catalog.acknowledgements),
+        (ENCOURAGEMENTS_FILE, catalog.encouragements),
+    ):
+        for text in texts:
+            info = segment_info(text)
+            if info.encoding is not Encoding.GSM7 or info.segments > 1:
+                problems.append(
+                    f"{file_name}: {_short(text)}: must fit one GSM-7 segment "
+                    f"({_encoding_reason(text)})"
+                )
     return problems
 
 

@@ -25,6 +25,7 @@ class ReplyKind(StrEnum):
     HOW_TO_JOIN = "how_to_join"
     PENDING_REMINDER = "pending_reminder"
     WIN_ACK = "win_ack"
+    ENCOURAGEMENT = "encouragement"  # a win all the same: trying counts
     WINS_SUMMARY = "wins_summary"
     MENU = "menu"
     PAUSED = "paused"
@@ -57,6 +58,7 @@ class Circumstances:
 
     twilio_answered: bool = False  # the webhook carried OptOutType: Twilio already replied
     safety_concern: bool = False
+    discouraged: bool = False  # the reply says the try did not land
     inside_send_window: bool = True
     on_demand_prompts_today: int = 0
     on_demand_prompts_per_day: int = 3
@@ -200,7 +202,7 @@ def _member(intent: Intent, state: SubscriberState, facts: Circumstances) -> Dec
         )
     # Anything else (YES included) is a reply to the latest prompt: a small win.
     return Decision(
-        reply=ReplyKind.WIN_ACK,
+        reply=ReplyKind.ENCOURAGEMENT if facts.discouraged else ReplyKind.WIN_ACK,
         record_win=True,
         end_onboarding=state.onboarding_question_pending,
     )

@@ -29,6 +29,7 @@ from service.conversation.models import InboundMessage
 from service.conversation.replies import ReplyFacts
 from service.conversation.replies import render as render_reply
 from service.conversation.safety import shows_safety_concern
+from service.conversation.tone import sounds_discouraged
 from service.database import session_scope
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 from service.phones import infer_timezone
@@ -119,9 +120,11 @@ def _answer(
     intent = parse_intent(text.body)
     zone = ZoneInfo(subscriber.timezone if subscriber else settings.default_timezone)
     window = send_window(settings)
+    ordinary = intent.kind is IntentKind.MESSAGE
     facts = Circumstances(
         twilio_answered=bool(text.opt_out_type),
-        safety_concern=intent.kind is IntentKind.MESSAGE and shows_safety_concern(text.body),
+        safety_concern=ordinary and shows_safety_concern(text.body),
+        discouraged=ordinary and sounds_discouraged(text.body),
         inside_send_window=is_inside_window(now, zone, window),
         on_demand_prompts_today=_on_demand_prompts_since(
             session, subscriber, now - ON_DEMAND_WINDOW
@@ -264,12 +267,15 @@ def _apply(
     facts = replace(facts, unclear_command=decision.unclear_command)
     if decision.record_win:
         record_win(session, subscriber, inbound, now)
-        seed = _seed(text.message_sid)
+        encouraging = decision.reply is ReplyKind.ENCOURAGEMENT and bool(catalog.encouragements)
         acknowledgement = choose_acknowledgement(
-            catalog.acknowledgements, subscriber.last_acknowledgement, seed
+            catalog.encouragements if encouraging else catalog.acknowledgements,
+            subscriber.last_acknowledgement,
+            _seed(text.message_sid),
         )
         subscriber.last_acknowledgement = acknowledgement
-        progress = wins_this_week_phrase(session, subscriber, now)
+        # Counting wins back to someone whose try just fell flat would ring hollow.
+        progress = "" if encouraging else wins_this_week_phrase(session, subscriber, now)
         facts = replace(facts, acknowledgement=acknowledgement, progress=progress)
     if decision.reply is ReplyKind.WINS_SUMMARY:
         facts = replace(facts, wins_summary=wins_summary(session, subscriber))

@@ -101,6 +101,8 @@ def render(kind: ReplyKind, facts: ReplyFacts) -> str:
             return f"Reply YES to start getting prompts from {name}, or STOP to cancel."
         case ReplyKind.WIN_ACK:
             return " ".join(part for part in (facts.acknowledgement, facts.progress) if part)
+        case ReplyKind.ENCOURAGEMENT:
+            return facts.acknowledgement
         case ReplyKind.WINS_SUMMARY:
             return facts.wins_summary
         case ReplyKind.MENU:

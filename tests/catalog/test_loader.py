@@ -46,6 +46,9 @@ def valid_files() -> dict[str, FileContent]:
         "acknowledgements.yaml": {
             "acknowledgements": [f"Lovely work, that is win number {n}!" for n in range(1, 21)]
         },
+        "encouragements.yaml": {
+            "encouragements": [f"Trying counts, attempt number {n}." for n in range(1, 9)]
+        },
         "recaps.yaml": {"recaps": ["You and {partner} logged {count} small wins this week."]},
         "appreciation.yaml": category_file(
             "appreciation",
@@ -263,6 +266,11 @@ BROKEN_CATALOGS: list[tuple[str, dict[str, FileContent], str]] = [
         "too few acknowledgements",
         {"acknowledgements.yaml": {"acknowledgements": ["Nice!", "Great!"]}},
         "acknowledgements.yaml: 2 acknowledgements, need at least 20",
+    ),
+    (
+        "too few encouragements",
+        {"encouragements.yaml": {"encouragements": ["Trying counts."]}},
+        "encouragements.yaml: 1 encouragements, need at least 8",
     ),
     (
         "acknowledgement with a placeholder",

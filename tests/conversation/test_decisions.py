@@ -143,3 +143,9 @@ def test_no_sequence_reactivates_an_opted_out_number_without_an_opt_in(texts: li
         assert any(text in OPT_IN_WORDS for text in later)
     if texts and texts[-1] in OPT_OUT_WORDS:
         assert current is OPTED_OUT
+
+
+def test_a_try_that_did_not_land_is_still_a_win_answered_gently() -> None:
+    decision = decide(parse_intent("he ignored me"), state(ACTIVE), Circumstances(discouraged=True))
+    assert decision.record_win
+    assert decision.reply is ReplyKind.ENCOURAGEMENT

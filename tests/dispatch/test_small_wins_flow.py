@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from service.deps import utc_now
+from service.deps import Runtime, utc_now
 from service.dispatch.dispatcher import Dispatcher
 from service.fake_twilio import FakeTwilio
 from service.subscribers.models import Subscriber, SubscriberStatus
@@ -147,3 +147,15 @@ def test_safety_message_gets_resources_pauses_and_flags(
     assert record.status is SubscriberStatus.PAUSED and record.safety_flagged_at is not None
     with Session(engine) as session:
         assert session.exec(select(Win)).all() == []
+
+
+def test_a_reply_that_did_not_land_gets_encouragement_not_a_cheer(
+    client: TestClient, phone: Phone, engine: Engine, runtime: Runtime
+) -> None:
+    Clock(client, MONDAY_MORNING)
+    phone.join()
+    reply = phone.text("Tried it but he ignored me")
+    assert reply in runtime.catalog.encouragements
+    assert "this week" not in (reply or "")
+    with Session(engine) as session:
+        assert len(session.exec(select(Win)).all()) == 1  # trying counts
