@@ -58,23 +58,17 @@ class InboundText:
     opt_out_type: str | None = None
 
 
-@dataclass(frozen=True)
-class Outcome:
-    duplicate: bool
-    reply: str | None
-    intent: str | None = None
-
-
 def send_window(settings: Settings) -> SendWindow:
     return SendWindow(settings.send_window_start, settings.send_window_end)
 
 
 def receive(
     engine: Engine, settings: Settings, catalog: Catalog, text: InboundText, now: datetime.datetime
-) -> Outcome:
+) -> str | None:
+    """The reply to send back, if any. A MessageSid seen before gets none and changes nothing."""
     inbound = _store(engine, text, now)
     if inbound is None:
-        return Outcome(duplicate=True, reply=None)
+        return None
     try:
         with session_scope(engine) as session:
             return _answer(session, settings, catalog, text, inbound, now)
@@ -115,7 +109,7 @@ def _answer(
     text: InboundText,
     inbound: InboundMessage,
     now: datetime.datetime,
-) -> Outcome:
+) -> str | None:
     subscriber = _lock_subscriber(session, text.phone)
     intent = parse_intent(text.body)
     zone = ZoneInfo(subscriber.timezone if subscriber else settings.default_timezone)
@@ -161,7 +155,7 @@ def _answer(
     reply = render_reply(decision.reply, reply_facts) if decision.reply else None
     if reply is not None and subscriber is not None:
         session.add(_inline_reply(subscriber, reply, decision, reply_facts, now))
-    return Outcome(duplicate=False, reply=reply, intent=intent.kind.value)
+    return reply
 
 
 def _new_subscriber(settings: Settings, phone: str, now: datetime.datetime) -> Subscriber:

@@ -27,10 +27,10 @@ def twiml(reply: str | None) -> Response:
 async def inbound_sms(request: Request, runtime: RuntimeDep, now: NowDep) -> Response:
     form = await verified_form(request, runtime.settings)
     text = _parse(form)
-    outcome = await anyio.to_thread.run_sync(
+    reply = await anyio.to_thread.run_sync(
         receive, runtime.engine, runtime.settings, runtime.catalog, text, now
     )
-    return twiml(outcome.reply)
+    return twiml(reply)
 
 
 def _parse(form: dict[str, str]) -> InboundText:
