@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from fastapi import HTTPException, Request
 from starlette.datastructures import FormData
@@ -11,6 +12,29 @@ from twilio.request_validator import RequestValidator
 from service.settings import Settings
 
 MAX_WEBHOOK_BYTES = 64 * 1024  # Twilio's own requests are a few kilobytes at most
+
+
+def twilio_form_openapi(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    """OpenAPI for a Twilio webhook: a signed form (FastAPI cannot infer it from the route)."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {"type": "object", "required": required, "properties": properties}
+                }
+            },
+        },
+        "parameters": [
+            {
+                "name": "X-Twilio-Signature",
+                "in": "header",
+                "required": True,
+                "schema": {"type": "string"},
+                "description": "Twilio's signature over PUBLIC_BASE_URL + path and the form",
+            }
+        ],
+    }
 
 
 def public_url(settings: Settings, request: Request) -> str:
@@ -52,4 +76,5 @@ async def verified_form(request: Request, settings: Settings) -> dict[str, str]:
         settings.auth_token, public_url(settings, request), params, signature
     ):
         raise HTTPException(403, "Missing or invalid X-Twilio-Signature.")
-    return params
+    # After the signature check (it covers the raw values): PostgreSQL text cannot hold NUL.
+    return {key: value.replace("\x00", "") for key, value in params.items()}

@@ -9,7 +9,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from service.conversation.inbound import InboundText, receive
 from service.deps import NowDep, RuntimeDep
 from service.phones import InvalidPhoneNumber, normalize_phone
-from service.webhooks import verified_form
+from service.webhooks import twilio_form_openapi, verified_form
 
 router = APIRouter(tags=["webhooks"])
 
@@ -23,7 +23,30 @@ def twiml(reply: str | None) -> Response:
     return Response(content=str(response), media_type="text/xml")
 
 
-@router.post("/sms/inbound", response_class=Response, summary="Twilio messaging webhook")
+TWILIO_WEBHOOK_FORM = twilio_form_openapi(
+    {
+        "From": {
+            "type": "string",
+            "pattern": "^\\+1[2-9][0-9]{9}$",
+            "description": "The texting phone number, E.164",
+        },
+        "To": {"type": "string"},
+        "Body": {"type": "string"},
+        "MessageSid": {"type": "string"},
+        "AccountSid": {"type": "string"},
+        "OptOutType": {"type": "string", "enum": ["STOP", "START", "HELP"]},
+    },
+    required=["From", "MessageSid"],
+)
+
+
+@router.post(
+    "/sms/inbound",
+    response_class=Response,
+    summary="Twilio messaging webhook",
+    openapi_extra=TWILIO_WEBHOOK_FORM,
+    responses={200: {"content": {"text/xml": {}}, "description": "TwiML with the reply, if any"}},
+)
 async def inbound_sms(request: Request, runtime: RuntimeDep, now: NowDep) -> Response:
     form = await verified_form(request, runtime.settings)
     text = _parse(form)
@@ -42,7 +65,7 @@ def _parse(form: dict[str, str]) -> InboundText:
         raise HTTPException(400, "Missing 'MessageSid'.")
     if len(message_sid) > 64:
         raise HTTPException(400, "'MessageSid' is too long.")
-    body = form.get("Body", "").replace("\x00", "")  # PostgreSQL text cannot hold NUL
+    body = form.get("Body", "")
     if len(body) > MAX_BODY_CHARACTERS:
         raise HTTPException(413, f"'Body' is longer than {MAX_BODY_CHARACTERS} characters.")
     for field, limit in (("To", 32), ("OptOutType", 16)):

@@ -7,13 +7,30 @@ from fastapi import APIRouter, HTTPException, Request, Response
 
 from service.deps import NowDep, RuntimeDep
 from service.dispatch.status import record_status
-from service.webhooks import verified_form
+from service.webhooks import twilio_form_openapi, verified_form
 
 router = APIRouter(tags=["webhooks"])
 
 
+STATUS_CALLBACK_FORM = twilio_form_openapi(
+    {
+        "MessageSid": {"type": "string"},
+        "MessageStatus": {
+            "type": "string",
+            "enum": ["queued", "sending", "sent", "delivered", "undelivered", "failed"],
+        },
+        "ErrorCode": {"type": "string"},
+    },
+    required=["MessageSid", "MessageStatus"],
+)
+
+
 @router.post(
-    "/sms/status", status_code=204, response_class=Response, summary="Twilio status callback"
+    "/sms/status",
+    status_code=204,
+    response_class=Response,
+    summary="Twilio status callback",
+    openapi_extra=STATUS_CALLBACK_FORM,
 )
 async def status_callback(request: Request, runtime: RuntimeDep, now: NowDep) -> Response:
     form = await verified_form(request, runtime.settings)

@@ -203,3 +203,10 @@ def test_two_first_texts_from_a_new_number_at_once(runtime: Runtime, engine: Eng
         )
     assert all(replies)
     assert subscriber(engine, "+14155550177") is not None
+
+
+def test_nul_bytes_in_any_field_are_dropped(client: TestClient, auth_token: str) -> None:
+    form = inbound_form("+14155550123", "JOIN", SERVICE_NUMBER, "SM\x00" + "9" * 30)
+    signature = sign(auth_token, f"{PUBLIC_BASE_URL}/sms/inbound", form)
+    response = client.post("/sms/inbound", data=form, headers={"X-Twilio-Signature": signature})
+    assert response.status_code == 200 and "<Message>" in response.text
