@@ -5,6 +5,7 @@ figures (percentiles, peak RSS) and the report (a table on stdout, JSON in bench
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime
 import json
 import os
@@ -113,19 +114,35 @@ def load_subscribers(
     now: datetime.datetime = EVENING,
     due: int = 0,
     recap_due: int = 0,
+    first: int = 0,
 ) -> None:
     """Bulk-load `count` active subscribers with plain SQL (no ORM): the phones are
-    phone_number(0 .. count-1). `due` of them, spread evenly over the table, had a prompt due
-    in the last 30 minutes; `recap_due` others only have their weekly recap due. Everybody
+    phone_number(first .. first+count-1). `due` of them, spread evenly over them, had a prompt
+    due in the last 30 minutes; `recap_due` others only have their weekly recap due. Everybody
     else is due some time in the coming week.
     """
     if due + recap_due > count:
         raise ValueError("more due subscribers than subscribers")
-    stride = count // (due + recap_due) if due + recap_due else count + 1
+    shape = _Shape(
+        first=first,
+        last=first + count - 1,
+        stride=count // (due + recap_due) if due + recap_due else count + 1,
+        due=due,
+        recap_due=recap_due,
+    )
     if make_url(url).get_backend_name() == "sqlite":
-        _load_sqlite(sqlite_path(url), count, now, due, recap_due, stride)
+        _load_sqlite(sqlite_path(url), now, shape)
     else:
-        _load_postgresql(libpq_dsn(url), count, now, due, recap_due, stride)
+        _load_postgresql(libpq_dsn(url), now, shape)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Shape:
+    first: int  # rows are numbered g = first .. last; x = g - first decides who is due
+    last: int
+    stride: int  # every stride-th row is due, the first `due` of them for a prompt
+    due: int
+    recap_due: int
 
 
 _SUBSCRIBER_COLUMNS = (
@@ -134,43 +151,42 @@ _SUBSCRIBER_COLUMNS = (
 )
 
 
-def _load_postgresql(
-    dsn: str, count: int, now: datetime.datetime, due: int, recap_due: int, stride: int
-) -> None:
+def _load_postgresql(dsn: str, now: datetime.datetime, shape: _Shape) -> None:
     # generate_series keeps a million rows inside the server: about ten seconds here.
     # Slot k = g / stride: slots below `due` are prompt-due, the next `recap_due` recap-due.
     statement = f"""
         INSERT INTO subscriber ({_SUBSCRIBER_COLUMNS})
         SELECT '+1212' || lpad(({FIRST_PHONE} + g)::text, 7, '0'), 'active', 'America/New_York',
                time '18:30', 3,
-               CASE WHEN mod(g, %(stride)s) = 0 AND g / %(stride)s < %(due)s
-                    THEN %(now)s - mod(g, 30) * interval '1 minute'
-                    ELSE %(now)s + interval '1 hour' + mod(g, 10080) * interval '1 minute' END,
-               CASE WHEN mod(g, %(stride)s) = 0 AND g / %(stride)s >= %(due)s
-                         AND g / %(stride)s < %(due)s + %(recap_due)s
+               CASE WHEN mod(x, %(stride)s) = 0 AND x / %(stride)s < %(due)s
+                    THEN %(now)s - mod(x, 30) * interval '1 minute'
+                    ELSE %(now)s + interval '1 hour' + mod(x, 10080) * interval '1 minute' END,
+               CASE WHEN mod(x, %(stride)s) = 0 AND x / %(stride)s >= %(due)s
+                         AND x / %(stride)s < %(due)s + %(recap_due)s
                     THEN %(now)s - interval '10 minutes'
-                    ELSE %(now)s + interval '1 day' + mod(g, 7) * interval '1 day' END,
+                    ELSE %(now)s + interval '1 day' + mod(x, 7) * interval '1 day' END,
                6, false, %(now)s, %(now)s
-        FROM generate_series(0, %(last)s) AS g
+        FROM (SELECT g, g - %(first)s AS x
+              FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS g) AS s
     """
     with psycopg.connect(dsn, autocommit=True) as connection:
         connection.execute(
             statement,  # built from constants above
-            {"stride": stride, "due": due, "recap_due": recap_due, "now": now, "last": count - 1},
+            dataclasses.asdict(shape) | {"now": now},
         )
         connection.execute("VACUUM ANALYZE subscriber")
 
 
-def _load_sqlite(
-    path: str, count: int, now: datetime.datetime, due: int, recap_due: int, stride: int
-) -> None:
+def _load_sqlite(path: str, now: datetime.datetime, shape: _Shape) -> None:
     # A recursive CTE generates the rows inside SQLite. Datetimes are written as SQLAlchemy's
     # SQLite DateTime stores them: naive UTC text with six fractional digits.
     stamp = "strftime('%Y-%m-%d %H:%M:%f', :now{shift}) || '000'"
     statement = f"""
-        WITH RECURSIVE g(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM g WHERE x < :last)
+        WITH RECURSIVE g(x) AS (
+            SELECT 0 UNION ALL SELECT x + 1 FROM g WHERE x < :last - :first
+        )
         INSERT INTO subscriber ({_SUBSCRIBER_COLUMNS})
-        SELECT '+1212' || printf('%07d', {FIRST_PHONE} + x), 'active', 'America/New_York',
+        SELECT '+1212' || printf('%07d', {FIRST_PHONE} + :first + x), 'active', 'America/New_York',
                '18:30:00.000000', 3,
                CASE WHEN x % :stride = 0 AND x / :stride < :due
                     THEN {stamp.format(shift=", '-' || (x % 30) || ' minutes'")}
@@ -184,12 +200,8 @@ def _load_sqlite(
                6, 0, {stamp.format(shift="")}, {stamp.format(shift="")}
         FROM g
     """
-    parameters = {
-        "last": count - 1,
-        "stride": stride,
-        "due": due,
-        "recap_due": recap_due,
-        "now": now.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S"),
+    parameters = dataclasses.asdict(shape) | {
+        "now": now.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S")
     }
     connection = sqlite3.connect(path, isolation_level=None)
     try:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, Table, and_, bindparam, exists, insert, or_, update
+from sqlalchemy import Engine, Select, Table, and_, bindparam, exists, insert, or_, update
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -230,11 +230,12 @@ class Dispatcher:
         """Lock a batch of due subscribers, move their schedule on and write their outbound
         rows as `claimed`, all in one transaction.
 
-        Plain column reads and bulk statements (no ORM objects): a batch is one SELECT per
-        kind of due, two history reads, one executemany UPDATE and one multi-row INSERT.
+        Plain column reads and bulk statements (no ORM objects): a batch is one locking
+        SELECT per kind of due (index range scans, see lock_due), the history reads, one
+        executemany UPDATE of the schedules, one executemany INSERT and one SELECT of the ids.
         """
         with session_scope(self.engine) as session:
-            subscribers = _lock_due(session, now, self.settings.tick_batch_size)
+            subscribers = lock_due(session, now, self.settings.tick_batch_size)
             if not subscribers:
                 return []
             histories = _prompt_histories(session, [s.id for s in subscribers])
@@ -365,7 +366,7 @@ class Dispatcher:
         if not claimed:
             return
         in_flight = self.settings.max_in_flight
-        chunk_size = max(1, in_flight // 2)
+        chunk_size = in_flight
         writer = _OutcomeWriter(
             lambda outcomes: self._record_outcomes(outcomes, now, report), 2 * in_flight
         )
@@ -540,7 +541,7 @@ def _update_by_id(session: Session, table: Table, changes: list[dict[str, object
         session.execute(statement, parameters)
 
 
-def _lock_due(session: Session, now: datetime.datetime, limit: int) -> list[DueSubscriber]:
+def lock_due(session: Session, now: datetime.datetime, limit: int) -> list[DueSubscriber]:
     """Lock up to `limit` due active subscribers, skipping rows other ticks hold.
 
     Two queries, each an index range scan that ends at `now` (ix_subscriber_due and
@@ -549,29 +550,40 @@ def _lock_due(session: Session, now: datetime.datetime, limit: int) -> list[DueS
     (status, next_prompt_at) index or the table whenever fewer than `limit` rows are due,
     as in every tick's last claim.
     """
-    active = col(Subscriber.status) == SubscriberStatus.ACTIVE
-    prompt_due = (
+    rows = [DueSubscriber(*row) for row in session.execute(prompt_due_query(now, limit))]
+    if len(rows) < limit:
+        recap_due = recap_due_query(now, limit - len(rows))
+        rows += [DueSubscriber(*row) for row in session.execute(recap_due)]
+    return rows
+
+
+def prompt_due_query(now: datetime.datetime, limit: int) -> Select[*tuple[Any, ...]]:
+    """Active subscribers whose prompt is due, longest waiting first, locked."""
+    return (
         core_select(*_DUE_COLUMNS)
-        .where(active, col(Subscriber.next_prompt_at) <= now)
+        .where(
+            col(Subscriber.status) == SubscriberStatus.ACTIVE,
+            col(Subscriber.next_prompt_at) <= now,
+        )
         .order_by(col(Subscriber.next_prompt_at))
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    rows = [DueSubscriber(*row) for row in session.execute(prompt_due)]
-    if len(rows) < limit:
-        only_recap_due = (
-            core_select(*_DUE_COLUMNS)
-            .where(
-                active,
-                col(Subscriber.next_recap_at) <= now,
-                or_(col(Subscriber.next_prompt_at).is_(None), col(Subscriber.next_prompt_at) > now),
-            )
-            .order_by(col(Subscriber.next_recap_at))
-            .limit(limit - len(rows))
-            .with_for_update(skip_locked=True)
+
+
+def recap_due_query(now: datetime.datetime, limit: int) -> Select[*tuple[Any, ...]]:
+    """Active subscribers whose weekly recap is due and whose prompt is not, locked."""
+    return (
+        core_select(*_DUE_COLUMNS)
+        .where(
+            col(Subscriber.status) == SubscriberStatus.ACTIVE,
+            col(Subscriber.next_recap_at) <= now,
+            or_(col(Subscriber.next_prompt_at).is_(None), col(Subscriber.next_prompt_at) > now),
         )
-        rows += [DueSubscriber(*row) for row in session.execute(only_recap_due)]
-    return rows
+        .order_by(col(Subscriber.next_recap_at))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
 
 
 def _due_schedule(subscriber: DueSubscriber) -> DueSchedule:

@@ -20,7 +20,10 @@ class SubscriberStatus(StrEnum):
 
 class Subscriber(SQLModel, table=True):
     __tablename__ = "subscriber"
-    __table_args__ = (Index("ix_subscriber_due", "status", "next_prompt_at"),)
+    __table_args__ = (
+        Index("ix_subscriber_due", "status", "next_prompt_at"),
+        Index("ix_subscriber_recap_due", "status", "next_recap_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     phone: str = Field(unique=True, max_length=20)

@@ -5,7 +5,7 @@ ix_subscriber_due (status, next_prompt_at) and recaps on this one (status, next_
 Without it, the recap half of the search reads the whole subscriber table on every tick.
 
 Revision ID: 0002
-Revises: 0003 (0003 was added first and revises 0001; this keeps a single head)
+Revises: 0001
 Create Date: 2026-11-22 02:00:00.000000
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0002"
-down_revision = "0003"
+down_revision = "0001"
 branch_labels = None
 depends_on = None
 

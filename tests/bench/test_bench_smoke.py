@@ -1,0 +1,71 @@
+"""Each benchmark script runs end to end at tiny sizes: the scripts keep working.
+
+No thresholds here: the figures of a smoke run mean nothing. Only the shape of the report
+and that every figure is a positive number are checked.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from bench import dispatch, tick_planning, webhook
+
+
+def quiet(line: str) -> None:
+    pass
+
+
+def positive(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+
+
+def written(results: Path, name: str) -> dict[str, Any]:
+    report: dict[str, Any] = json.loads((results / f"{name}-latest.json").read_text())
+    return report
+
+
+def test_dispatch_smoke(tmp_path: Path) -> None:
+    report = dispatch.main(["--smoke", "--results-dir", str(tmp_path)], log=quiet)
+    assert written(tmp_path, "dispatch-smoke")["runs"] == json.loads(json.dumps(report["runs"]))
+    assert [run["backend"] for run in report["runs"]] == ["sqlite", "postgresql"]
+    for run in report["runs"]:
+        assert set(run["variants"]) == {"raw_aiohttp", "raw_httpx", "dispatcher", "sdk_sequential"}
+        for figures in run["variants"].values():
+            for key in ("messages", "seconds", "messages_per_second", "peak_rss_mb"):
+                assert positive(figures[key]), (key, figures)
+        service = run["variants"]["dispatcher"]
+        assert service["messages"] == service["accepted_rows"] == run["due"]
+        assert run["ceiling"] in {"raw_aiohttp", "raw_httpx"}
+        assert positive(run["ratio_to_ceiling"]) and positive(run["ratio_to_sdk_sequential"])
+
+
+def test_webhook_smoke(tmp_path: Path) -> None:
+    report = webhook.main(["--smoke", "--results-dir", str(tmp_path)], log=quiet)
+    assert written(tmp_path, "webhook-smoke")["summary"] == report["summary"]
+    endpoints = {(r["backend"], r["endpoint"]) for r in report["runs"]}
+    assert endpoints == {(b, e) for b in ("sqlite", "postgresql") for e in ("bare", "full")}
+    for row in report["runs"]:
+        for key in ("requests", "requests_per_second", "p50_ms", "p99_ms"):
+            assert positive(row[key]), (key, row)
+        assert row["statuses"] == {"200": row["requests"]}
+    for line in report["summary"]:
+        for key in ("full_vs_bare", "full_p50_ms", "full_p99_ms", "p50_vs_smallest"):
+            assert positive(line[key]), (key, line)
+
+
+def test_tick_planning_smoke(tmp_path: Path) -> None:
+    report = tick_planning.main(
+        ["--smoke", "--backend", "both", "--results-dir", str(tmp_path)], log=quiet
+    )
+    assert written(tmp_path, "tick_planning-smoke")["runs"] == report["runs"]
+    timings = ("find_and_lock_ms", "claim_ms", "nothing_due_ms", "previous_find_and_lock_ms")
+    for run in report["runs"]:
+        for database in (run["large"], run["baseline"]):
+            for key in timings:
+                assert positive(database[key]), (key, database)
+            assert set(database["plans"]) >= {"prompt_due", "recap_due", "previous"}
+            assert all(database["plans"][name] for name in database["plans"])
+        for key in ("find_and_lock_large_vs_baseline", "claim_large_vs_baseline"):
+            assert positive(run[key]), (key, run)
