@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
@@ -30,7 +31,6 @@ from service.conversation.replies import ReplyFacts
 from service.conversation.replies import render as render_reply
 from service.conversation.safety import shows_safety_concern
 from service.conversation.tone import sounds_discouraged
-from service.database import session_scope
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 from service.phones import infer_timezone
 from service.scheduling.schedule import (
@@ -47,6 +47,7 @@ from service.wins.progress import wins_summary, wins_this_week_phrase
 from service.wins.recording import record_win
 
 ON_DEMAND_WINDOW = datetime.timedelta(hours=24)
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -65,36 +66,55 @@ def send_window(settings: Settings) -> SendWindow:
 def receive(
     engine: Engine, settings: Settings, catalog: Catalog, text: InboundText, now: datetime.datetime
 ) -> str | None:
-    """The reply to send back, if any. A MessageSid seen before gets none and changes nothing."""
-    inbound = _store(engine, text, now)
-    if inbound is None:
-        return None
-    try:
-        with session_scope(engine) as session:
-            return _answer(session, settings, catalog, text, inbound, now)
-    except IntegrityError:
-        # Two first texts from a new number raced to create the subscriber; the row exists
-        # now, so answering again finds and locks it.
-        with session_scope(engine) as session:
-            return _answer(session, settings, catalog, text, inbound, now)
+    """The reply to send back, if any. A MessageSid seen before gets none and changes nothing.
+
+    One transaction: the message is inserted first, the answer is worked out inside a
+    savepoint, and both commit before the reply leaves. If answering fails, the savepoint is
+    rolled back and the message is still committed, so nothing accepted is lost.
+    """
+    # No autoflush: the few reads here never need pending changes, except a new win, which
+    # record_win flushes itself; flushing before every query was most of this path's cost.
+    with Session(engine, expire_on_commit=False, autoflush=False) as session:
+        inbound = InboundMessage(
+            message_sid=text.message_sid,
+            phone=text.phone,
+            to_number=text.to_number,
+            body=text.body,
+            opt_out_type=text.opt_out_type,
+            received_at=now,
+        )
+        session.add(inbound)
+        try:
+            session.flush()
+        except IntegrityError:
+            session.rollback()
+            return None  # Twilio retried a message we already have
+        reply = _answer_in_savepoint(session, settings, catalog, text, inbound, now)
+        session.commit()
+        return reply
 
 
-def _store(engine: Engine, text: InboundText, now: datetime.datetime) -> InboundMessage | None:
-    """Commit the message before anything else happens; None when Twilio retried a known one."""
-    inbound = InboundMessage(
-        message_sid=text.message_sid,
-        phone=text.phone,
-        to_number=text.to_number,
-        body=text.body,
-        opt_out_type=text.opt_out_type,
-        received_at=now,
-    )
-    try:
-        with session_scope(engine) as session:
-            session.add(inbound)
-    except IntegrityError:
-        return None
-    return inbound
+def _answer_in_savepoint(
+    session: Session,
+    settings: Settings,
+    catalog: Catalog,
+    text: InboundText,
+    inbound: InboundMessage,
+    now: datetime.datetime,
+) -> str | None:
+    for attempt in (1, 2):
+        try:
+            with session.begin_nested():
+                return _answer(session, settings, catalog, text, inbound, now)
+        except IntegrityError:
+            # Two first texts from a new number raced to create the subscriber; the row
+            # exists now, so answering again finds and locks it.
+            if attempt == 2:
+                log.exception("inbound %s could not be answered", inbound.id)
+        except Exception:
+            log.exception("inbound %s could not be answered", inbound.id)
+            break
+    return None
 
 
 def _lock_subscriber(session: Session, phone: str) -> Subscriber | None:
@@ -120,8 +140,10 @@ def _answer(
         safety_concern=ordinary and shows_safety_concern(text.body),
         discouraged=ordinary and sounds_discouraged(text.body),
         inside_send_window=is_inside_window(now, zone, window),
-        on_demand_prompts_today=_on_demand_prompts_since(
-            session, subscriber, now - ON_DEMAND_WINDOW
+        on_demand_prompts_today=(
+            _on_demand_prompts_since(session, subscriber, now - ON_DEMAND_WINDOW)
+            if intent.kind is IntentKind.NEW
+            else 0
         ),
         on_demand_prompts_per_day=settings.max_new_prompts_per_day,
     )
@@ -139,7 +161,6 @@ def _answer(
         # hears nothing until it opts in again, exactly like an opted-out subscriber.
         state = SubscriberState(SubscriberStatus.OPTED_OUT, settings.prompts_per_week)
     decision = decide(intent, state, facts)
-    inbound = session.merge(inbound)
     inbound.intent = intent.kind.value
 
     if subscriber is None and decision.status is not None:
