@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -10,7 +11,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Column, DateTime, Dialect, Engine, String, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
 
@@ -27,9 +29,10 @@ def make_engine(database_url: str, *, pool_size: int = 10) -> Engine:
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        # pysqlite's own transaction handling defers BEGIN, which lets two writers both read
-        # and then collide; emitting BEGIN IMMEDIATE ourselves makes a claim atomic.
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        writer = SqliteWriterTurn()
+        event.listen(engine, "begin", writer.begin)
+        event.listen(engine, "commit", writer.end)
+        event.listen(engine, "rollback", writer.end)
         return engine
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
@@ -44,8 +47,32 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin_immediate(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+class SqliteWriterTurn:
+    """One transaction at a time per process, in arrival order, on an SQLite engine.
+
+    pysqlite's own transaction handling defers BEGIN, which lets two writers both read and
+    then collide; we emit BEGIN IMMEDIATE ourselves, so a claim is atomic. Threads of this
+    process also queue on a lock first: SQLite's busy handler would make them poll with
+    sleeps of up to 100 ms, which under a burst of webhooks meant multi-second tails. Other
+    processes (a `nudge tick`) still meet the busy timeout.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def begin(self, connection: Connection) -> None:
+        if not self._lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+            raise OperationalError("BEGIN IMMEDIATE", None, Exception("database is locked"))
+        connection.info["holds_writer_turn"] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            self.end(connection)
+            raise
+
+    def end(self, connection: Connection) -> None:
+        if connection.info.pop("holds_writer_turn", False):
+            self._lock.release()
 
 
 @contextmanager
