@@ -5,13 +5,17 @@ from __future__ import annotations
 import datetime
 import hmac
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Header, HTTPException, Request
 from sqlalchemy import Engine
 
 from service.catalog import Catalog
 from service.settings import Settings
+
+DATABASE_THREADS = 8
 
 
 @dataclass
@@ -19,6 +23,12 @@ class Runtime:
     settings: Settings
     engine: Engine
     catalog: Catalog
+
+    @cached_property
+    def database_turns(self) -> anyio.CapacityLimiter:
+        """Threads answering webhooks at once: about the connection pool's size. More only
+        fight over the GIL and the pool; the rest wait their turn in the event loop."""
+        return anyio.CapacityLimiter(DATABASE_THREADS)
 
 
 def get_runtime(request: Request) -> Runtime:

@@ -51,7 +51,13 @@ async def inbound_sms(request: Request, runtime: RuntimeDep, now: NowDep) -> Res
     form = await verified_form(request, runtime.settings)
     text = _parse(form)
     reply = await anyio.to_thread.run_sync(
-        receive, runtime.engine, runtime.settings, runtime.catalog, text, now
+        receive,
+        runtime.engine,
+        runtime.settings,
+        runtime.catalog,
+        text,
+        now,
+        limiter=runtime.database_turns,
     )
     return twiml(reply)
 
