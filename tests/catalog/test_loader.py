@@ -561,3 +561,10 @@ def test_the_real_catalog_passes_the_check_once_written() -> None:
     else:
         # Content not written yet: the check must say so rather than pass or crash.
         assert not report.ok
+
+
+def test_acknowledgements_read_well_before_the_progress_sentence() -> None:
+    """The progress sentence starts "That's your ..."; an acknowledgement starting the same
+    way would read "That's lovely. That's your third this week."."""
+    catalog = load_catalog(Path(__file__).resolve().parents[2] / "messages")
+    assert [a for a in catalog.acknowledgements if a.startswith("That")] == []
