@@ -118,6 +118,50 @@ def _x_labels(points: Sequence[Point], centres: list[float]) -> str:
     )
 
 
+@dataclass(frozen=True)
+class _TimeAxis:
+    """Where each point of a series over time sits: one slot per point, a shared value scale."""
+
+    top: float
+    ticks: list[float]
+    slot: float
+    centres: list[float]
+
+    @classmethod
+    def of(cls, points: Sequence[Point]) -> _TimeAxis:
+        top, ticks = axis(max((p.value for p in points), default=0), whole=True)
+        slot = (WIDTH - LEFT - RIGHT) / max(len(points), 1)
+        return cls(top, ticks, slot, [LEFT + slot * (n + 0.5) for n in range(len(points))])
+
+    def y(self, value: float) -> float:
+        plot_height = HEIGHT - TOP - BOTTOM
+        return TOP + plot_height - (value / self.top) * plot_height
+
+
+def _over_time(
+    points: Sequence[Point],
+    time_axis: _TimeAxis,
+    marks: str,
+    *,
+    title: str,
+    label_header: str,
+    value_header: str,
+    chart_id: str | None,
+) -> Markup:
+    body = (
+        _grid(time_axis.top, time_axis.ticks, _fmt) + marks + _x_labels(points, time_axis.centres)
+    )
+    summary = f"{title}. " + _describe(points, _fmt)
+    return _figure(
+        chart_id or slug(title),
+        title,
+        body,
+        HEIGHT,
+        summary,
+        _table(points, label_header, value_header, _fmt),
+    )
+
+
 def bar_chart(
     points: Sequence[Point],
     *,
@@ -127,25 +171,23 @@ def bar_chart(
     chart_id: str | None = None,
 ) -> Markup:
     """Vertical bars for counts over time (weeks)."""
-    chart_id = chart_id or slug(title)
-    top, ticks = axis(max((p.value for p in points), default=0), whole=True)
-    plot_width = WIDTH - LEFT - RIGHT
-    plot_height = HEIGHT - TOP - BOTTOM
-    slot = plot_width / max(len(points), 1)
-    bar = slot * 0.7
-    centres = [LEFT + slot * (n + 0.5) for n in range(len(points))]
-    bars = []
-    for point, centre in zip(points, centres, strict=True):
-        height = (point.value / top) * plot_height
-        bars.append(
-            f'<rect class="bar" x="{centre - bar / 2:.1f}" y="{TOP + plot_height - height:.1f}" '
-            f'width="{bar:.1f}" height="{height:.1f}">'
-            f"<title>{escape(point.label)}: {escape(_fmt(point.value))}</title></rect>"
-        )
-    body = _grid(top, ticks, _fmt) + "".join(bars) + _x_labels(points, centres)
-    summary = f"{title}. " + _describe(points, _fmt)
-    return _figure(
-        chart_id, title, body, HEIGHT, summary, _table(points, label_header, value_header, _fmt)
+    time_axis = _TimeAxis.of(points)
+    bar = time_axis.slot * 0.7
+    baseline = time_axis.y(0)
+    bars = "".join(
+        f'<rect class="bar" x="{centre - bar / 2:.1f}" y="{time_axis.y(point.value):.1f}" '
+        f'width="{bar:.1f}" height="{baseline - time_axis.y(point.value):.1f}">'
+        f"<title>{escape(point.label)}: {escape(_fmt(point.value))}</title></rect>"
+        for point, centre in zip(points, time_axis.centres, strict=True)
+    )
+    return _over_time(
+        points,
+        time_axis,
+        bars,
+        title=title,
+        label_header=label_header,
+        value_header=value_header,
+        chart_id=chart_id,
     )
 
 
@@ -158,16 +200,8 @@ def line_chart(
     chart_id: str | None = None,
 ) -> Markup:
     """A line with a dot per point, for a level over time (subscribers)."""
-    chart_id = chart_id or slug(title)
-    top, ticks = axis(max((p.value for p in points), default=0), whole=True)
-    plot_width = WIDTH - LEFT - RIGHT
-    plot_height = HEIGHT - TOP - BOTTOM
-    slot = plot_width / max(len(points), 1)
-    centres = [LEFT + slot * (n + 0.5) for n in range(len(points))]
-    coords = [
-        (x, TOP + plot_height - (p.value / top) * plot_height)
-        for p, x in zip(points, centres, strict=True)
-    ]
+    time_axis = _TimeAxis.of(points)
+    coords = [(x, time_axis.y(p.value)) for p, x in zip(points, time_axis.centres, strict=True)]
     path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
     dots = "".join(
         f'<circle class="dot" cx="{x:.1f}" cy="{y:.1f}" r="4">'
@@ -175,10 +209,14 @@ def line_chart(
         for p, (x, y) in zip(points, coords, strict=True)
     )
     line = f'<polyline class="line" points="{path}"/>' if len(coords) > 1 else ""
-    body = _grid(top, ticks, _fmt) + line + dots + _x_labels(points, centres)
-    summary = f"{title}. " + _describe(points, _fmt)
-    return _figure(
-        chart_id, title, body, HEIGHT, summary, _table(points, label_header, value_header, _fmt)
+    return _over_time(
+        points,
+        time_axis,
+        line + dots,
+        title=title,
+        label_header=label_header,
+        value_header=value_header,
+        chart_id=chart_id,
     )
 
 
