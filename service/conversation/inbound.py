@@ -72,8 +72,8 @@ def receive(
     savepoint, and both commit before the reply leaves. If answering fails, the savepoint is
     rolled back and the message is still committed, so nothing accepted is lost.
     """
-    # No autoflush: the few reads here never need pending changes, except a new win, which
-    # record_win flushes itself; flushing before every query was most of this path's cost.
+    # No autoflush: the reads here never need pending changes (the win being logged is counted
+    # as pending); flushing before every query was most of this path's cost.
     with Session(engine, expire_on_commit=False, autoflush=False) as session:
         inbound = InboundMessage(
             message_sid=text.message_sid,
@@ -290,7 +290,7 @@ def _apply(
         )
         subscriber.last_acknowledgement = acknowledgement
         # Counting wins back to someone whose try just fell flat would ring hollow.
-        progress = "" if encouraging else wins_this_week_phrase(session, subscriber, now)
+        progress = "" if encouraging else wins_this_week_phrase(session, subscriber, now, pending=1)
         facts = replace(facts, acknowledgement=acknowledgement, progress=progress)
     if decision.reply is ReplyKind.WINS_SUMMARY:
         facts = replace(facts, wins_summary=wins_summary(session, subscriber))

@@ -67,8 +67,11 @@ def wins_this_week(session: Session, subscriber: Subscriber, now: datetime.datet
     return int(session.exec(query).one())
 
 
-def wins_this_week_phrase(session: Session, subscriber: Subscriber, now: datetime.datetime) -> str:
-    return progress_phrase(wins_this_week(session, subscriber, now))
+def wins_this_week_phrase(
+    session: Session, subscriber: Subscriber, now: datetime.datetime, *, pending: int = 0
+) -> str:
+    """`pending`: wins added to the session but not written yet (the one being logged)."""
+    return progress_phrase(wins_this_week(session, subscriber, now) + pending)
 
 
 def wins_summary(session: Session, subscriber: Subscriber) -> str:

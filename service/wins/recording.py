@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
@@ -17,11 +18,19 @@ REPLY_LINK_WINDOW = datetime.timedelta(days=4)
 UNSENT = (OutboundStatus.CLAIMED, OutboundStatus.CANCELLED, OutboundStatus.EXPIRED)
 
 
+@dataclass(frozen=True)
+class AnsweredPrompt:
+    outbound_id: int
+    prompt_id: str | None
+    category: str | None
+
+
 def latest_prompt(
     session: Session, subscriber: Subscriber, now: datetime.datetime
-) -> OutboundMessage | None:
+) -> AnsweredPrompt | None:
+    """The prompt (or recap) a reply answers: the latest one sent within a few days."""
     query = (
-        select(OutboundMessage)
+        select(OutboundMessage.id, OutboundMessage.prompt_id, OutboundMessage.category)
         .where(
             OutboundMessage.subscriber_id == subscriber.id,
             col(OutboundMessage.kind).in_((OutboundKind.PROMPT, OutboundKind.RECAP)),
@@ -31,22 +40,23 @@ def latest_prompt(
         .order_by(col(OutboundMessage.created_at).desc(), col(OutboundMessage.id).desc())
         .limit(1)
     )
-    return session.exec(query).first()
+    row = session.exec(query).first()
+    return AnsweredPrompt(int(row[0]), row[1], row[2]) if row and row[0] is not None else None
 
 
 def record_win(
     session: Session, subscriber: Subscriber, inbound: InboundMessage, now: datetime.datetime
 ) -> Win:
+    """Adds the win to the session; it is written with the rest of the answer at commit."""
     prompt = latest_prompt(session, subscriber, now)
     assert subscriber.id is not None and inbound.id is not None
     win = Win(
         subscriber_id=subscriber.id,
         inbound_id=inbound.id,
-        outbound_id=prompt.id if prompt else None,
+        outbound_id=prompt.outbound_id if prompt else None,
         prompt_id=prompt.prompt_id if prompt else None,
         category=prompt.category if prompt else None,
         created_at=now,
     )
     session.add(win)
-    session.flush()
     return win
