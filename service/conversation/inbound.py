@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, func, update
+from sqlalchemy import Engine, func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -75,21 +75,23 @@ def receive(
     # No autoflush: the reads here never need pending changes (the win being logged is counted
     # as pending); flushing before every query was most of this path's cost.
     with Session(engine, expire_on_commit=False, autoflush=False) as session:
-        inbound = InboundMessage(
-            message_sid=text.message_sid,
-            phone=text.phone,
-            to_number=text.to_number,
-            body=text.body,
-            opt_out_type=text.opt_out_type,
-            received_at=now,
-        )
-        session.add(inbound)
         try:
-            session.flush()
+            inbound_id = session.execute(
+                insert(InboundMessage)
+                .values(
+                    message_sid=text.message_sid,
+                    phone=text.phone,
+                    to_number=text.to_number,
+                    body=text.body,
+                    opt_out_type=text.opt_out_type,
+                    received_at=now,
+                )
+                .returning(col(InboundMessage.id))
+            ).scalar_one()
         except IntegrityError:
             session.rollback()
             return None  # Twilio retried a message we already have
-        reply = _answer_in_savepoint(session, settings, catalog, text, inbound, now)
+        reply = _answer_in_savepoint(session, settings, catalog, text, inbound_id, now)
         session.commit()
         return reply
 
@@ -99,20 +101,20 @@ def _answer_in_savepoint(
     settings: Settings,
     catalog: Catalog,
     text: InboundText,
-    inbound: InboundMessage,
+    inbound_id: int,
     now: datetime.datetime,
 ) -> str | None:
     for attempt in (1, 2):
         try:
             with session.begin_nested():
-                return _answer(session, settings, catalog, text, inbound, now)
+                return _answer(session, settings, catalog, text, inbound_id, now)
         except IntegrityError:
             # Two first texts from a new number raced to create the subscriber; the row
             # exists now, so answering again finds and locks it.
             if attempt == 2:
-                log.exception("inbound %s could not be answered", inbound.id)
+                log.exception("inbound %s could not be answered", inbound_id)
         except Exception:
-            log.exception("inbound %s could not be answered", inbound.id)
+            log.exception("inbound %s could not be answered", inbound_id)
             break
     return None
 
@@ -127,7 +129,7 @@ def _answer(
     settings: Settings,
     catalog: Catalog,
     text: InboundText,
-    inbound: InboundMessage,
+    inbound_id: int,
     now: datetime.datetime,
 ) -> str | None:
     subscriber = _lock_subscriber(session, text.phone)
@@ -161,18 +163,23 @@ def _answer(
         # hears nothing until it opts in again, exactly like an opted-out subscriber.
         state = SubscriberState(SubscriberStatus.OPTED_OUT, settings.prompts_per_week)
     decision = decide(intent, state, facts)
-    inbound.intent = intent.kind.value
 
     if subscriber is None and decision.status is not None:
         subscriber = _new_subscriber(settings, text.phone, now)
         session.add(subscriber)
         session.flush()
     if subscriber is not None:
-        inbound.subscriber_id = subscriber.id
-        reply_facts = _apply(session, settings, catalog, subscriber, decision, text, inbound, now)
+        reply_facts = _apply(
+            session, settings, catalog, subscriber, decision, text, inbound_id, now
+        )
     else:
         reply_facts = _base_facts(settings, None)
 
+    session.execute(
+        update(InboundMessage)
+        .where(col(InboundMessage.id) == inbound_id)
+        .values(intent=intent.kind.value, subscriber_id=subscriber.id if subscriber else None)
+    )
     reply = render_reply(decision.reply, reply_facts) if decision.reply else None
     if reply is not None and subscriber is not None:
         session.add(_inline_reply(subscriber, reply, decision, reply_facts, now))
@@ -209,7 +216,7 @@ def _apply(
     subscriber: Subscriber,
     decision: Decision,
     text: InboundText,
-    inbound: InboundMessage,
+    inbound_id: int,
     now: datetime.datetime,
 ) -> ReplyFacts:
     zone = ZoneInfo(subscriber.timezone)
@@ -281,7 +288,7 @@ def _apply(
         facts = replace(facts, paused_until=local_until)
     facts = replace(facts, unclear_command=decision.unclear_command)
     if decision.record_win:
-        record_win(session, subscriber, inbound, now)
+        record_win(session, subscriber, inbound_id, now)
         encouraging = decision.reply is ReplyKind.ENCOURAGEMENT and bool(catalog.encouragements)
         acknowledgement = choose_acknowledgement(
             catalog.encouragements if encouraging else catalog.acknowledgements,

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from service.conversation.models import InboundMessage
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 from service.subscribers.models import Subscriber
 from service.wins.models import Win
@@ -45,14 +44,14 @@ def latest_prompt(
 
 
 def record_win(
-    session: Session, subscriber: Subscriber, inbound: InboundMessage, now: datetime.datetime
+    session: Session, subscriber: Subscriber, inbound_id: int, now: datetime.datetime
 ) -> Win:
     """Adds the win to the session; it is written with the rest of the answer at commit."""
     prompt = latest_prompt(session, subscriber, now)
-    assert subscriber.id is not None and inbound.id is not None
+    assert subscriber.id is not None
     win = Win(
         subscriber_id=subscriber.id,
-        inbound_id=inbound.id,
+        inbound_id=inbound_id,
         outbound_id=prompt.outbound_id if prompt else None,
         prompt_id=prompt.prompt_id if prompt else None,
         category=prompt.category if prompt else None,
