@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from service.scheduling.schedule import SendWindow
+
 
 class SmsTransportKind(StrEnum):
     TWILIO = "twilio"
@@ -131,6 +133,10 @@ class Settings(BaseSettings):
         if self.twilio_auth_token:
             return self.twilio_auth_token.get_secret_value()
         return DEVELOPMENT_SIGNING_KEY if self.transport is SmsTransportKind.CONSOLE else ""
+
+    @cached_property
+    def send_window(self) -> SendWindow:
+        return SendWindow(self.send_window_start, self.send_window_end)
 
     @cached_property
     def default_zone(self) -> ZoneInfo:

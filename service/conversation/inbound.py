@@ -32,9 +32,9 @@ from service.conversation.replies import render as render_reply
 from service.conversation.safety import shows_safety_concern
 from service.conversation.tone import sounds_discouraged
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
+from service.dispatch.outbox import cancel_unsent, prompt_histories
 from service.phones import infer_timezone
 from service.scheduling.schedule import (
-    SendWindow,
     first_prompt_at,
     is_inside_window,
     next_recap_at,
@@ -57,10 +57,6 @@ class InboundText:
     body: str
     to_number: str | None = None
     opt_out_type: str | None = None
-
-
-def send_window(settings: Settings) -> SendWindow:
-    return SendWindow(settings.send_window_start, settings.send_window_end)
 
 
 def receive(
@@ -135,7 +131,7 @@ def _answer(
     subscriber = _lock_subscriber(session, text.phone)
     intent = parse_intent(text.body)
     zone = ZoneInfo(subscriber.timezone if subscriber else settings.default_timezone)
-    window = send_window(settings)
+    window = settings.send_window
     ordinary = intent.kind is IntentKind.MESSAGE
     facts = Circumstances(
         twilio_answered=bool(text.opt_out_type),
@@ -220,7 +216,7 @@ def _apply(
     now: datetime.datetime,
 ) -> ReplyFacts:
     zone = ZoneInfo(subscriber.timezone)
-    window = send_window(settings)
+    window = settings.send_window
     jitter_key = subscriber.phone
 
     if decision.consent is not None:
@@ -242,7 +238,7 @@ def _apply(
         subscriber.next_prompt_at = None
         subscriber.next_recap_at = None
         subscriber.paused_until = None
-        cancel_unsent(session, subscriber, now)
+        cancel_unsent(session, subscriber.id, now)
     if decision.schedule_first_prompt:
         subscriber.paused_until = None
         subscriber.next_prompt_at = first_prompt_at(
@@ -302,7 +298,8 @@ def _apply(
     if decision.reply is ReplyKind.WINS_SUMMARY:
         facts = replace(facts, wins_summary=wins_summary(session, subscriber))
     if decision.send_prompt_now:
-        history = prompt_history(session, subscriber)
+        assert subscriber.id is not None
+        history = prompt_histories(session, [subscriber.id])[subscriber.id]
         prompt = choose_prompt(
             catalog.prompts, history, subscriber.love_language, _seed(text.message_sid)
         )
@@ -333,32 +330,6 @@ def _inline_reply(
         sent_at=now,
         updated_at=now,
     )
-
-
-def cancel_unsent(session: Session, subscriber: Subscriber, now: datetime.datetime) -> None:
-    """A STOP wins over any prompt claimed but not yet handed to Twilio."""
-    session.execute(
-        update(OutboundMessage)
-        .where(
-            col(OutboundMessage.subscriber_id) == subscriber.id,
-            col(OutboundMessage.status) == OutboundStatus.CLAIMED,
-        )
-        .values(status=OutboundStatus.CANCELLED, updated_at=now)
-    )
-
-
-def prompt_history(session: Session, subscriber: Subscriber) -> list[str]:
-    """Ids of prompts this subscriber was sent or is about to be sent, oldest first."""
-    query = (
-        select(OutboundMessage.prompt_id)
-        .where(
-            OutboundMessage.subscriber_id == subscriber.id,
-            OutboundMessage.kind == OutboundKind.PROMPT,
-            col(OutboundMessage.prompt_id).is_not(None),
-        )
-        .order_by(col(OutboundMessage.id))
-    )
-    return [prompt_id for prompt_id in session.exec(query) if prompt_id]
 
 
 def _on_demand_prompts_since(

@@ -26,9 +26,9 @@ from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from service.catalog import Catalog, choose_prompt, render
-from service.conversation.inbound import cancel_unsent, send_window
 from service.database import session_scope
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
+from service.dispatch.outbox import cancel_unsent, prompt_histories
 from service.dispatch.planning import DueSchedule, plan_due
 from service.scheduling.schedule import week_start
 from service.settings import Settings
@@ -169,7 +169,7 @@ class Dispatcher:
         self.settings = settings
         self.catalog = catalog
         self.transport = transport
-        self.window = send_window(settings)
+        self.window = settings.send_window
         self.status_callback = f"{settings.public_base_url}/sms/status"
 
     async def tick(self, now: datetime.datetime) -> TickReport:
@@ -238,7 +238,7 @@ class Dispatcher:
             subscribers = lock_due(session, now, self.settings.tick_batch_size)
             if not subscribers:
                 return []
-            histories = _prompt_histories(session, [s.id for s in subscribers])
+            histories = prompt_histories(session, [s.id for s in subscribers])
             recap_facts = _recap_facts(session, subscribers, now)
             schedules: list[dict[str, object]] = []
             rows: list[dict[str, object]] = []
@@ -598,22 +598,6 @@ def _due_schedule(subscriber: DueSubscriber) -> DueSchedule:
     )
 
 
-def _prompt_histories(session: Session, subscriber_ids: list[int]) -> dict[int, list[str]]:
-    query = (
-        select(OutboundMessage.subscriber_id, OutboundMessage.prompt_id)
-        .where(
-            col(OutboundMessage.subscriber_id).in_(subscriber_ids),
-            col(OutboundMessage.kind) == OutboundKind.PROMPT,
-            col(OutboundMessage.prompt_id).is_not(None),
-        )
-        .order_by(col(OutboundMessage.id))
-    )
-    histories: dict[int, list[str]] = defaultdict(list)
-    for subscriber_id, prompt_id in session.execute(query):
-        histories[subscriber_id].append(prompt_id)
-    return histories
-
-
 def _recap_facts(
     session: Session, subscribers: Sequence[DueSubscriber], now: datetime.datetime
 ) -> dict[int, tuple[int, bool]]:
@@ -685,7 +669,7 @@ def _opt_out_by_carrier(session: Session, outbound_ids: list[int], now: datetime
                 occurred_at=now,
             )
         )
-        cancel_unsent(session, subscriber, now)
+        cancel_unsent(session, subscriber.id, now)
 
 
 def _stop_scheduling(session: Session, outbound_ids: list[int], now: datetime.datetime) -> None:
