@@ -41,17 +41,21 @@ def utc_now() -> datetime.datetime:
     return datetime.datetime.now(datetime.UTC)
 
 
+def token_matches(offered: str, admin_token: str | None) -> bool:
+    """Constant-time check of an offered admin token; an unset or empty token matches nothing."""
+    if not admin_token or not offered:
+        return False
+    return hmac.compare_digest(offered.encode(), admin_token.encode())
+
+
 def require_admin(
     runtime: Annotated[Runtime, Depends(get_runtime)],
     authorization: Annotated[str | None, Header()] = None,
 ) -> None:
     expected = runtime.settings.admin_token
     scheme, _, token = (authorization or "").partition(" ")
-    if (
-        expected is None
-        or not expected.get_secret_value()
-        or scheme.lower() != "bearer"
-        or not hmac.compare_digest(token.encode(), expected.get_secret_value().encode())
+    if scheme.lower() != "bearer" or not token_matches(
+        token, expected.get_secret_value() if expected else None
     ):
         raise HTTPException(
             401, "A valid admin bearer token is required.", {"WWW-Authenticate": "Bearer"}

@@ -23,7 +23,7 @@ from service.admin.stats import programme_stats
 from service.admin.subscribers import SubscriberFilter, list_subscribers, subscriber_history
 from service.dashboard import session
 from service.dashboard.views import PAGE_SIZE, overview, page_links, timeline, when
-from service.deps import NowDep, Runtime, RuntimeDep
+from service.deps import NowDep, Runtime, RuntimeDep, token_matches
 from service.subscribers.models import SubscriberStatus
 
 HERE = Path(__file__).resolve().parent
@@ -101,7 +101,7 @@ async def login(
     token: Annotated[str, Form(max_length=512)] = "",
 ) -> Response:
     admin_token = _admin_token(runtime)
-    if admin_token is None or not session.token_matches(token, admin_token):
+    if admin_token is None or not token_matches(token, admin_token):
         context = {"configured": bool(admin_token), "error": "That token is not right."}
         return page(request, "login.html", context, status_code=401)
     response = RedirectResponse("/", status_code=303)

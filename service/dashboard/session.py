@@ -17,12 +17,6 @@ CLOCK_SKEW = datetime.timedelta(minutes=5)
 _PURPOSE = b"nudge-dashboard-session:"
 
 
-def token_matches(offered: str, admin_token: str | None) -> bool:
-    if not admin_token or not offered:
-        return False
-    return hmac.compare_digest(offered.encode(), admin_token.encode())
-
-
 def _mac(admin_token: str, issued: int) -> str:
     return hmac.new(
         admin_token.encode(), _PURPOSE + str(issued).encode(), hashlib.sha256

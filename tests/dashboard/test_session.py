@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from service.dashboard import session
+from service.deps import token_matches
 
 NOW = datetime.datetime(2026, 3, 18, 12, 0, tzinfo=datetime.UTC)
 TOKEN = "t" * 32
@@ -39,7 +40,7 @@ def test_a_tampered_cookie_is_refused() -> None:
 
 
 def test_token_matching() -> None:
-    assert session.token_matches(TOKEN, TOKEN)
-    assert not session.token_matches(TOKEN + "x", TOKEN)
-    assert not session.token_matches("", TOKEN)
-    assert not session.token_matches(TOKEN, None)
+    assert token_matches(TOKEN, TOKEN)
+    assert not token_matches(TOKEN + "x", TOKEN)
+    assert not token_matches("", TOKEN)
+    assert not token_matches(TOKEN, None)
