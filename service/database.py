@@ -10,7 +10,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Column, DateTime, Dialect, Engine, String, event
+from sqlalchemy import Column, DateTime, Dialect, Engine, String, Table, event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.types import TypeDecorator
@@ -73,6 +73,13 @@ class SqliteWriterTurn:
     def end(self, connection: Connection) -> None:
         if connection.info.pop("holds_writer_turn", False):
             self._lock.release()
+
+
+def table_of(model: type[Any]) -> Table:
+    """A SQLModel table class's Core table, for statements built once and run as plain rows
+    on the hot paths (the ORM's per-object work costs more than the database there)."""
+    table: Table = model.__table__
+    return table
 
 
 @contextmanager

@@ -15,9 +15,10 @@ import datetime
 import hashlib
 import hmac
 
-from sqlmodel import Field, Session, SQLModel, select
+from sqlalchemy import Connection, bindparam, select
+from sqlmodel import Field, SQLModel
 
-from service.database import utc_datetime_column
+from service.database import table_of, utc_datetime_column
 
 ERASURE_KEY = b"nudge/erased-number/v1"
 TOMBSTONE_PREFIX = "#"  # consent_event.phone holds 20 characters: "#" + 19 hex digits
@@ -28,6 +29,10 @@ class ErasedNumber(SQLModel, table=True):
 
     phone_hash: str = Field(primary_key=True, max_length=64)
     erased_at: datetime.datetime = Field(sa_column=utc_datetime_column(nullable=False))
+
+
+_erased = table_of(ErasedNumber)
+_IS_ERASED = select(_erased.c.phone_hash).where(_erased.c.phone_hash == bindparam("digest"))
 
 
 def phone_digest(phone: str) -> str:
@@ -41,6 +46,5 @@ def tombstone_phone(phone: str) -> str:
     return TOMBSTONE_PREFIX + phone_digest(phone)[:19]
 
 
-def is_erased(session: Session, phone: str) -> bool:
-    query = select(ErasedNumber.phone_hash).where(ErasedNumber.phone_hash == phone_digest(phone))
-    return session.exec(query).first() is not None
+def is_erased(connection: Connection, phone: str) -> bool:
+    return connection.execute(_IS_ERASED, {"digest": phone_digest(phone)}).first() is not None

@@ -2,6 +2,10 @@
 
 This is the imperative shell around `decisions.decide`: it reads the database and the clock's
 value handed to it, and writes the results. It never calls Twilio; replies travel in TwiML.
+
+Every text is a burst candidate (a million people get their prompt in the same evening), so
+this path runs statements built once, on plain rows, in one transaction per text: the ORM's
+per-object bookkeeping cost several times what the database did.
 """
 
 from __future__ import annotations
@@ -10,11 +14,11 @@ import datetime
 import hashlib
 import logging
 from dataclasses import dataclass, replace
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, func, insert, update
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
 
 from service.admin.erased import is_erased
 from service.catalog import Catalog, choose_acknowledgement, choose_prompt, render
@@ -31,6 +35,7 @@ from service.conversation.replies import ReplyFacts
 from service.conversation.replies import render as render_reply
 from service.conversation.safety import shows_safety_concern
 from service.conversation.tone import sounds_discouraged
+from service.database import table_of
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 from service.dispatch.outbox import cancel_unsent, prompt_histories
 from service.phones import infer_timezone
@@ -59,77 +64,129 @@ class InboundText:
     opt_out_type: str | None = None
 
 
+@dataclass
+class SubscriberRow:
+    """The subscriber being answered, read under a row lock and written back in one UPDATE."""
+
+    id: int
+    phone: str
+    status: SubscriberStatus
+    timezone: str
+    preferred_time: datetime.time
+    prompts_per_week: int
+    next_prompt_at: datetime.datetime | None
+    next_recap_at: datetime.datetime | None
+    paused_until: datetime.datetime | None
+    partner_name: str | None
+    love_language: str | None
+    recap_weekday: int
+    onboarding_question_pending: bool
+    last_acknowledgement: str | None
+    safety_flagged_at: datetime.datetime | None
+    updated_at: datetime.datetime
+
+
+class AlreadyReceived(Exception):
+    """Twilio retried a message we already have (same MessageSid)."""
+
+
+_subscriber = table_of(Subscriber)
+_inbound = table_of(InboundMessage)
+_outbound = table_of(OutboundMessage)
+_SUBSCRIBER_COLUMNS = [_subscriber.c[name] for name in SubscriberRow.__dataclass_fields__]
+_LOCK_SUBSCRIBER = (
+    select(*_SUBSCRIBER_COLUMNS).where(_subscriber.c.phone == bindparam("sender")).with_for_update()
+)
+_SUBSCRIBER_ID = select(_subscriber.c.id).where(_subscriber.c.phone == bindparam("sender"))
+_INSERT_SUBSCRIBER = insert(_subscriber).returning(_subscriber.c.id)
+# The SET clause is every column given in the parameters: all of SubscriberRow but its id.
+_UPDATED_COLUMNS = tuple(name for name in SubscriberRow.__dataclass_fields__ if name != "id")
+_UPDATE_SUBSCRIBER = update(_subscriber).where(_subscriber.c.id == bindparam("row_id"))
+_INSERT_INBOUND = insert(_inbound).returning(_inbound.c.id)
+_LINK_INBOUND = (
+    update(_inbound)
+    .where(_inbound.c.id == bindparam("row_id"))
+    .values(subscriber_id=bindparam("owner"))
+)
+_INSERT_CONSENT = insert(table_of(ConsentEvent))
+_INSERT_OUTBOUND = insert(_outbound)
+_ON_DEMAND_PROMPTS_SINCE = select(func.count()).where(
+    _outbound.c.subscriber_id == bindparam("owner"),
+    _outbound.c.kind == OutboundKind.PROMPT,
+    _outbound.c.status == OutboundStatus.REPLIED_INLINE,
+    _outbound.c.created_at >= bindparam("since"),
+)
+
+
 def receive(
     engine: Engine, settings: Settings, catalog: Catalog, text: InboundText, now: datetime.datetime
 ) -> str | None:
     """The reply to send back, if any. A MessageSid seen before gets none and changes nothing.
 
-    One transaction: the message is inserted first, the answer is worked out inside a
-    savepoint, and both commit before the reply leaves. If answering fails, the savepoint is
-    rolled back and the message is still committed, so nothing accepted is lost.
+    One transaction stores the message and the answer, and commits before the reply leaves.
+    If answering fails, that transaction is rolled back and the message alone is stored in a
+    second one, so nothing accepted is lost.
     """
-    # No autoflush: the reads here never need pending changes (the win being logged is counted
-    # as pending); flushing before every query was most of this path's cost.
-    with Session(engine, expire_on_commit=False, autoflush=False) as session:
+    with engine.connect() as connection:
+        for attempt in (1, 2):
+            try:
+                with connection.begin():
+                    return _answer(connection, settings, catalog, text, now)
+            except AlreadyReceived:
+                return None
+            except IntegrityError:
+                # Two first texts from a new number raced to create the subscriber; the row
+                # exists now, so answering again finds and locks it.
+                if attempt == 2:
+                    log.exception("text %s could not be answered", text.message_sid)
+            except Exception:
+                log.exception("text %s could not be answered", text.message_sid)
+                break
         try:
-            inbound_id = session.execute(
-                insert(InboundMessage)
-                .values(
-                    message_sid=text.message_sid,
-                    phone=text.phone,
-                    to_number=text.to_number,
-                    body=text.body,
-                    opt_out_type=text.opt_out_type,
-                    received_at=now,
-                )
-                .returning(col(InboundMessage.id))
-            ).scalar_one()
-        except IntegrityError:
-            session.rollback()
-            return None  # Twilio retried a message we already have
-        reply = _answer_in_savepoint(session, settings, catalog, text, inbound_id, now)
-        session.commit()
-        return reply
+            with connection.begin():
+                owner = connection.execute(_SUBSCRIBER_ID, {"sender": text.phone}).scalar()
+                _store(connection, text, parse_intent(text.body).kind, owner, now)
+        except AlreadyReceived:
+            pass
+        return None
 
 
-def _answer_in_savepoint(
-    session: Session,
-    settings: Settings,
-    catalog: Catalog,
+def _store(
+    connection: Connection,
     text: InboundText,
-    inbound_id: int,
+    intent: IntentKind,
+    subscriber_id: int | None,
     now: datetime.datetime,
-) -> str | None:
-    for attempt in (1, 2):
-        try:
-            with session.begin_nested():
-                return _answer(session, settings, catalog, text, inbound_id, now)
-        except IntegrityError:
-            # Two first texts from a new number raced to create the subscriber; the row
-            # exists now, so answering again finds and locks it.
-            if attempt == 2:
-                log.exception("inbound %s could not be answered", inbound_id)
-        except Exception:
-            log.exception("inbound %s could not be answered", inbound_id)
-            break
-    return None
-
-
-def _lock_subscriber(session: Session, phone: str) -> Subscriber | None:
-    query = select(Subscriber).where(Subscriber.phone == phone).with_for_update()
-    return session.exec(query).first()
+) -> int:
+    """Inserts the inbound row; raises AlreadyReceived for a MessageSid we already have."""
+    row = {
+        "message_sid": text.message_sid,
+        "phone": text.phone,
+        "to_number": text.to_number,
+        "body": text.body,
+        "opt_out_type": text.opt_out_type,
+        "subscriber_id": subscriber_id,
+        "intent": intent.value,
+        "received_at": now,
+    }
+    try:
+        return int(connection.execute(_INSERT_INBOUND, row).scalar_one())
+    except IntegrityError as duplicate:
+        # The only unique column of the row: Twilio delivered this MessageSid before.
+        raise AlreadyReceived from duplicate
 
 
 def _answer(
-    session: Session,
+    connection: Connection,
     settings: Settings,
     catalog: Catalog,
     text: InboundText,
-    inbound_id: int,
     now: datetime.datetime,
 ) -> str | None:
-    subscriber = _lock_subscriber(session, text.phone)
+    found = connection.execute(_LOCK_SUBSCRIBER, {"sender": text.phone}).first()
+    subscriber = SubscriberRow(**found._mapping) if found is not None else None
     intent = parse_intent(text.body)
+    inbound_id = _store(connection, text, intent.kind, subscriber.id if subscriber else None, now)
     zone = ZoneInfo(subscriber.timezone if subscriber else settings.default_timezone)
     window = settings.send_window
     ordinary = intent.kind is IntentKind.MESSAGE
@@ -139,7 +196,7 @@ def _answer(
         discouraged=ordinary and sounds_discouraged(text.body),
         inside_send_window=is_inside_window(now, zone, window),
         on_demand_prompts_today=(
-            _on_demand_prompts_since(session, subscriber, now - ON_DEMAND_WINDOW)
+            _on_demand_prompts_since(connection, subscriber, now - ON_DEMAND_WINDOW)
             if intent.kind is IntentKind.NEW
             else 0
         ),
@@ -154,46 +211,48 @@ def _answer(
         if subscriber
         else None
     )
-    if subscriber is None and is_erased(session, text.phone):
+    if subscriber is None and is_erased(connection, text.phone):
         # An operator erased this number (service/admin/erase.py): it stays opted out, so it
         # hears nothing until it opts in again, exactly like an opted-out subscriber.
         state = SubscriberState(SubscriberStatus.OPTED_OUT, settings.prompts_per_week)
     decision = decide(intent, state, facts)
 
     if subscriber is None and decision.status is not None:
-        subscriber = _new_subscriber(settings, text.phone, now)
-        session.add(subscriber)
-        session.flush()
-    if subscriber is not None:
-        reply_facts = _apply(
-            session, settings, catalog, subscriber, decision, text, inbound_id, now
-        )
-    else:
+        subscriber = _new_subscriber(connection, settings, text.phone, now)
+        connection.execute(_LINK_INBOUND, {"row_id": inbound_id, "owner": subscriber.id})
+    if subscriber is None:
         reply_facts = _base_facts(settings, None)
-
-    session.execute(
-        update(InboundMessage)
-        .where(col(InboundMessage.id) == inbound_id)
-        .values(intent=intent.kind.value, subscriber_id=subscriber.id if subscriber else None)
-    )
+    else:
+        reply_facts = _apply(
+            connection, settings, catalog, subscriber, decision, text, inbound_id, now
+        )
+        values = {name: getattr(subscriber, name) for name in _UPDATED_COLUMNS}
+        connection.execute(_UPDATE_SUBSCRIBER, {"row_id": subscriber.id, **values})
     reply = render_reply(decision.reply, reply_facts) if decision.reply else None
     if reply is not None and subscriber is not None:
-        session.add(_inline_reply(subscriber, reply, decision, reply_facts, now))
+        connection.execute(
+            _INSERT_OUTBOUND, _inline_reply(subscriber, reply, decision, reply_facts, now)
+        )
     return reply
 
 
-def _new_subscriber(settings: Settings, phone: str, now: datetime.datetime) -> Subscriber:
-    return Subscriber(
+def _new_subscriber(
+    connection: Connection, settings: Settings, phone: str, now: datetime.datetime
+) -> SubscriberRow:
+    # The model gives the defaults (preferred time, recap day...), so they live in one place.
+    values: dict[str, Any] = Subscriber(
         phone=phone,
         status=SubscriberStatus.PENDING,
         timezone=infer_timezone(phone, settings.default_timezone),
         prompts_per_week=settings.prompts_per_week,
         created_at=now,
         updated_at=now,
-    )
+    ).model_dump(exclude={"id"})
+    values["id"] = connection.execute(_INSERT_SUBSCRIBER, values).scalar_one()
+    return SubscriberRow(**{name: values[name] for name in SubscriberRow.__dataclass_fields__})
 
 
-def _base_facts(settings: Settings, subscriber: Subscriber | None) -> ReplyFacts:
+def _base_facts(settings: Settings, subscriber: SubscriberRow | None) -> ReplyFacts:
     return ReplyFacts(
         program_name=settings.program_name,
         support_contact=settings.support_contact,
@@ -206,10 +265,10 @@ def _base_facts(settings: Settings, subscriber: Subscriber | None) -> ReplyFacts
 
 
 def _apply(
-    session: Session,
+    connection: Connection,
     settings: Settings,
     catalog: Catalog,
-    subscriber: Subscriber,
+    subscriber: SubscriberRow,
     decision: Decision,
     text: InboundText,
     inbound_id: int,
@@ -221,16 +280,17 @@ def _apply(
 
     if decision.consent is not None:
         kind, method = decision.consent
-        session.add(
-            ConsentEvent(
-                subscriber_id=subscriber.id,
-                phone=subscriber.phone,
-                kind=kind,
-                method=method,
-                message_sid=text.message_sid,
-                text=text.body,
-                occurred_at=now,
-            )
+        connection.execute(
+            _INSERT_CONSENT,
+            {
+                "subscriber_id": subscriber.id,
+                "phone": subscriber.phone,
+                "kind": kind,
+                "method": method,
+                "message_sid": text.message_sid,
+                "text": text.body,
+                "occurred_at": now,
+            },
         )
     if decision.status is not None:
         subscriber.status = decision.status
@@ -238,7 +298,7 @@ def _apply(
         subscriber.next_prompt_at = None
         subscriber.next_recap_at = None
         subscriber.paused_until = None
-        cancel_unsent(session, subscriber.id, now)
+        cancel_unsent(connection, subscriber.id, now)
     if decision.schedule_first_prompt:
         subscriber.paused_until = None
         subscriber.next_prompt_at = first_prompt_at(
@@ -284,7 +344,7 @@ def _apply(
         facts = replace(facts, paused_until=local_until)
     facts = replace(facts, unclear_command=decision.unclear_command)
     if decision.record_win:
-        record_win(session, subscriber, inbound_id, now)
+        record_win(connection, subscriber.id, inbound_id, now)
         encouraging = decision.reply is ReplyKind.ENCOURAGEMENT and bool(catalog.encouragements)
         acknowledgement = choose_acknowledgement(
             catalog.encouragements if encouraging else catalog.acknowledgements,
@@ -293,13 +353,17 @@ def _apply(
         )
         subscriber.last_acknowledgement = acknowledgement
         # Counting wins back to someone whose try just fell flat would ring hollow.
-        progress = "" if encouraging else wins_this_week_phrase(session, subscriber, now, pending=1)
+        progress = (
+            ""
+            if encouraging
+            else wins_this_week_phrase(connection, subscriber.id, subscriber.timezone, now)
+        )
         facts = replace(facts, acknowledgement=acknowledgement, progress=progress)
     if decision.reply is ReplyKind.WINS_SUMMARY:
-        facts = replace(facts, wins_summary=wins_summary(session, subscriber))
+        summary = wins_summary(connection, subscriber.id, subscriber.timezone)
+        facts = replace(facts, wins_summary=summary)
     if decision.send_prompt_now:
-        assert subscriber.id is not None
-        history = prompt_histories(session, [subscriber.id])[subscriber.id]
+        history = prompt_histories(connection, [subscriber.id])[subscriber.id]
         prompt = choose_prompt(
             catalog.prompts, history, subscriber.love_language, _seed(text.message_sid)
         )
@@ -311,39 +375,39 @@ def _apply(
 
 
 def _inline_reply(
-    subscriber: Subscriber,
+    subscriber: SubscriberRow,
     reply: str,
     decision: Decision,
     facts: ReplyFacts,
     now: datetime.datetime,
-) -> OutboundMessage:
+) -> dict[str, object]:
     """Every reply is kept, so a subscriber's history reads as the conversation it was."""
-    return OutboundMessage(
-        subscriber_id=subscriber.id,
-        phone=subscriber.phone,
-        kind=OutboundKind.PROMPT if decision.send_prompt_now else OutboundKind.REPLY,
-        prompt_id=facts.prompt_id if decision.send_prompt_now else None,
-        category=facts.prompt_category if decision.send_prompt_now else None,
-        body=reply,
-        status=OutboundStatus.REPLIED_INLINE,
-        created_at=now,
-        sent_at=now,
-        updated_at=now,
-    )
+    return {
+        "subscriber_id": subscriber.id,
+        "phone": subscriber.phone,
+        "kind": OutboundKind.PROMPT if decision.send_prompt_now else OutboundKind.REPLY,
+        "prompt_id": facts.prompt_id if decision.send_prompt_now else None,
+        "category": facts.prompt_category if decision.send_prompt_now else None,
+        "slot_at": None,
+        "body": reply,
+        "status": OutboundStatus.REPLIED_INLINE,
+        "attempts": 0,
+        "lease_until": None,
+        "twilio_sid": None,
+        "error_code": None,
+        "created_at": now,
+        "sent_at": now,
+        "updated_at": now,
+    }
 
 
 def _on_demand_prompts_since(
-    session: Session, subscriber: Subscriber | None, since: datetime.datetime
+    connection: Connection, subscriber: SubscriberRow | None, since: datetime.datetime
 ) -> int:
     if subscriber is None:
         return 0
-    query = select(func.count()).where(
-        OutboundMessage.subscriber_id == subscriber.id,
-        OutboundMessage.kind == OutboundKind.PROMPT,
-        OutboundMessage.status == OutboundStatus.REPLIED_INLINE,
-        col(OutboundMessage.created_at) >= since,
-    )
-    return int(session.exec(query).one())
+    parameters = {"owner": subscriber.id, "since": since}
+    return int(connection.execute(_ON_DEMAND_PROMPTS_SINCE, parameters).scalar_one())
 
 
 def _seed(message_sid: str) -> int:

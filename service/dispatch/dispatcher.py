@@ -26,7 +26,7 @@ from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from service.catalog import Catalog, choose_prompt, render
-from service.database import session_scope
+from service.database import session_scope, table_of
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 from service.dispatch.outbox import cancel_unsent, prompt_histories
 from service.dispatch.planning import DueSchedule, plan_due
@@ -238,7 +238,7 @@ class Dispatcher:
             subscribers = lock_due(session, now, self.settings.tick_batch_size)
             if not subscribers:
                 return []
-            histories = prompt_histories(session, [s.id for s in subscribers])
+            histories = prompt_histories(session.connection(), [s.id for s in subscribers])
             recap_facts = _recap_facts(session, subscribers, now)
             schedules: list[dict[str, object]] = []
             rows: list[dict[str, object]] = []
@@ -281,7 +281,7 @@ class Dispatcher:
                         "updated_at": now,
                     }
                 )
-            subscriber_table = _table(Subscriber)
+            subscriber_table = table_of(Subscriber)
             session.execute(
                 update(subscriber_table)
                 .where(subscriber_table.c.id == bindparam("subscriber_id"))
@@ -405,7 +405,7 @@ class Dispatcher:
         self, outbound_ids: list[int], now: datetime.datetime
     ) -> list[tuple[int, str, str]]:
         """Compare-and-set claimed -> sending, only while the subscriber is still active."""
-        outbound, subscribers = _table(OutboundMessage), _table(Subscriber)
+        outbound, subscribers = table_of(OutboundMessage), table_of(Subscriber)
         # Correlated, so each row checks its own subscriber by primary key (an uncorrelated
         # `IN (SELECT id ... WHERE status = 'active')` may read every active subscriber).
         still_active = (
@@ -487,16 +487,11 @@ class Dispatcher:
                         change.update(status=OutboundStatus.FAILED)
                         report.failed += 1
                 changes.append(change)
-            _update_by_id(session, _table(OutboundMessage), changes)
+            _update_by_id(session, table_of(OutboundMessage), changes)
             if opted_out:
                 _opt_out_by_carrier(session, opted_out, now)
             if undeliverable:
                 _stop_scheduling(session, undeliverable, now)
-
-
-def _table(model: type[Any]) -> Table:
-    table: Table = model.__table__
-    return table
 
 
 def _insert_claimed(session: Session, rows: list[dict[str, object]]) -> list[Claimed]:
@@ -507,7 +502,7 @@ def _insert_claimed(session: Session, rows: list[dict[str, object]]) -> list[Cla
     ... RETURNING of many rows becomes one multi-row VALUES statement whose thousands of
     placeholders psycopg parses anew on every batch: that parse was the claim's largest cost.
     """
-    table = _table(OutboundMessage)
+    table = table_of(OutboundMessage)
     session.execute(insert(table), rows)
     created = session.execute(
         core_select(table.c.id, table.c.subscriber_id, table.c.kind, table.c.slot_at).where(
@@ -669,7 +664,8 @@ def _opt_out_by_carrier(session: Session, outbound_ids: list[int], now: datetime
                 occurred_at=now,
             )
         )
-        cancel_unsent(session, subscriber.id, now)
+        assert subscriber.id is not None  # loaded from the database
+        cancel_unsent(session.connection(), subscriber.id, now)
 
 
 def _stop_scheduling(session: Session, outbound_ids: list[int], now: datetime.datetime) -> None:

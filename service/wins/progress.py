@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from service.conversation.models import InboundMessage
+from service.database import table_of
 from service.scheduling.schedule import week_start
 from service.sms_encoding import is_gsm7
-from service.subscribers.models import Subscriber
 from service.wins.models import Win
 
 ORDINALS = (
@@ -26,6 +26,22 @@ ORDINALS = (
     "tenth",
 )
 QUOTE_LENGTH = 40
+
+_win = table_of(Win)
+_inbound = table_of(InboundMessage)
+_WINS_SINCE = select(func.count()).where(
+    _win.c.subscriber_id == bindparam("owner"), _win.c.created_at >= bindparam("since")
+)
+_WINS_TOTAL = select(func.count(), func.min(_win.c.created_at)).where(
+    _win.c.subscriber_id == bindparam("owner")
+)
+_LATEST_WIN_TEXT = (
+    select(_inbound.c.body)
+    .join(_win, _win.c.inbound_id == _inbound.c.id)
+    .where(_win.c.subscriber_id == bindparam("owner"))
+    .order_by(_win.c.created_at.desc(), _win.c.id.desc())
+    .limit(1)
+)
 
 
 def ordinal(n: int) -> str:
@@ -59,35 +75,24 @@ def summary_text(total: int, since: datetime.date | None, latest: str | None) ->
     return text + " Keep going!"
 
 
-def wins_this_week(session: Session, subscriber: Subscriber, now: datetime.datetime) -> int:
-    start = week_start(now, ZoneInfo(subscriber.timezone))
-    query = select(func.count()).where(
-        Win.subscriber_id == subscriber.id, col(Win.created_at) >= start
-    )
-    return int(session.exec(query).one())
+def wins_this_week(
+    connection: Connection, subscriber_id: int, timezone: str, now: datetime.datetime
+) -> int:
+    """Wins since the start of the subscriber's own week (Monday, their time)."""
+    start = week_start(now, ZoneInfo(timezone))
+    return int(connection.execute(_WINS_SINCE, {"owner": subscriber_id, "since": start}).one()[0])
 
 
 def wins_this_week_phrase(
-    session: Session, subscriber: Subscriber, now: datetime.datetime, *, pending: int = 0
+    connection: Connection, subscriber_id: int, timezone: str, now: datetime.datetime
 ) -> str:
-    """`pending`: wins added to the session but not written yet (the one being logged)."""
-    return progress_phrase(wins_this_week(session, subscriber, now) + pending)
+    return progress_phrase(wins_this_week(connection, subscriber_id, timezone, now))
 
 
-def wins_summary(session: Session, subscriber: Subscriber) -> str:
-    totals = session.exec(
-        select(func.count(), func.min(Win.created_at)).where(Win.subscriber_id == subscriber.id)
-    ).one()
-    total, first = int(totals[0]), totals[1]
-    latest = session.exec(
-        select(InboundMessage.body)
-        .join(Win, col(Win.inbound_id) == col(InboundMessage.id))
-        .where(Win.subscriber_id == subscriber.id)
-        .order_by(col(Win.created_at).desc(), col(Win.id).desc())
-        .limit(1)
-    ).first()
+def wins_summary(connection: Connection, subscriber_id: int, timezone: str) -> str:
+    total, first = connection.execute(_WINS_TOTAL, {"owner": subscriber_id}).one()
+    latest = connection.execute(_LATEST_WIN_TEXT, {"owner": subscriber_id}).scalar()
     since = None
     if first is not None:
-        first_utc = first if first.tzinfo else first.replace(tzinfo=datetime.UTC)
-        since = first_utc.astimezone(ZoneInfo(subscriber.timezone)).date()
-    return summary_text(total, since, latest)
+        since = first.astimezone(ZoneInfo(timezone)).date()
+    return summary_text(int(total), since, latest)

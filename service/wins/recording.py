@@ -5,16 +5,30 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, select
+from sqlalchemy import Connection, bindparam, insert, select
 
+from service.database import table_of
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
-from service.subscribers.models import Subscriber
 from service.wins.models import Win
 
 # A reply this long after the latest prompt is a win of its own rather than an answer to it.
 REPLY_LINK_WINDOW = datetime.timedelta(days=4)
 
 UNSENT = (OutboundStatus.CLAIMED, OutboundStatus.CANCELLED, OutboundStatus.EXPIRED)
+
+_outbound = table_of(OutboundMessage)
+_LATEST_PROMPT = (
+    select(_outbound.c.id, _outbound.c.prompt_id, _outbound.c.category)
+    .where(
+        _outbound.c.subscriber_id == bindparam("owner"),
+        _outbound.c.kind.in_((OutboundKind.PROMPT, OutboundKind.RECAP)),
+        _outbound.c.status.not_in(UNSENT),
+        _outbound.c.created_at >= bindparam("since"),
+    )
+    .order_by(_outbound.c.created_at.desc(), _outbound.c.id.desc())
+    .limit(1)
+)
+_INSERT_WIN = insert(table_of(Win))
 
 
 @dataclass(frozen=True)
@@ -25,37 +39,27 @@ class AnsweredPrompt:
 
 
 def latest_prompt(
-    session: Session, subscriber: Subscriber, now: datetime.datetime
+    connection: Connection, subscriber_id: int, now: datetime.datetime
 ) -> AnsweredPrompt | None:
     """The prompt (or recap) a reply answers: the latest one sent within a few days."""
-    query = (
-        select(OutboundMessage.id, OutboundMessage.prompt_id, OutboundMessage.category)
-        .where(
-            OutboundMessage.subscriber_id == subscriber.id,
-            col(OutboundMessage.kind).in_((OutboundKind.PROMPT, OutboundKind.RECAP)),
-            col(OutboundMessage.status).not_in(UNSENT),
-            col(OutboundMessage.created_at) >= now - REPLY_LINK_WINDOW,
-        )
-        .order_by(col(OutboundMessage.created_at).desc(), col(OutboundMessage.id).desc())
-        .limit(1)
-    )
-    row = session.exec(query).first()
-    return AnsweredPrompt(int(row[0]), row[1], row[2]) if row and row[0] is not None else None
+    parameters = {"owner": subscriber_id, "since": now - REPLY_LINK_WINDOW}
+    row = connection.execute(_LATEST_PROMPT, parameters).first()
+    return AnsweredPrompt(int(row[0]), row[1], row[2]) if row is not None else None
 
 
 def record_win(
-    session: Session, subscriber: Subscriber, inbound_id: int, now: datetime.datetime
-) -> Win:
-    """Adds the win to the session; it is written with the rest of the answer at commit."""
-    prompt = latest_prompt(session, subscriber, now)
-    assert subscriber.id is not None
-    win = Win(
-        subscriber_id=subscriber.id,
-        inbound_id=inbound_id,
-        outbound_id=prompt.outbound_id if prompt else None,
-        prompt_id=prompt.prompt_id if prompt else None,
-        category=prompt.category if prompt else None,
-        created_at=now,
+    connection: Connection, subscriber_id: int, inbound_id: int, now: datetime.datetime
+) -> None:
+    """Writes the win, linked to the prompt it answers if there is one."""
+    prompt = latest_prompt(connection, subscriber_id, now)
+    connection.execute(
+        _INSERT_WIN,
+        {
+            "subscriber_id": subscriber_id,
+            "inbound_id": inbound_id,
+            "outbound_id": prompt.outbound_id if prompt else None,
+            "prompt_id": prompt.prompt_id if prompt else None,
+            "category": prompt.category if prompt else None,
+            "created_at": now,
+        },
     )
-    session.add(win)
-    return win

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -210,3 +211,28 @@ def test_nul_bytes_in_any_field_are_dropped(client: TestClient, auth_token: str)
     signature = sign(auth_token, f"{PUBLIC_BASE_URL}/sms/inbound", form)
     response = client.post("/sms/inbound", data=form, headers={"X-Twilio-Signature": signature})
     assert response.status_code == 200 and "<Message>" in response.text
+
+
+def test_a_text_that_cannot_be_answered_is_still_stored(
+    phone: Phone, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Answering fails after the subscriber's rows were touched: none of that half-answer is
+    kept, but the text itself is, linked to its sender, and Twilio gets an empty answer."""
+    phone.text("JOIN")
+    phone.text("YES")
+
+    def broken_reply(*_: object) -> str:
+        raise RuntimeError("a bug while wording the reply")
+
+    monkeypatch.setattr("service.conversation.inbound.render_reply", broken_reply)
+    response = phone.post("We went for a walk")
+    assert response.status_code == 200 and "<Message>" not in response.text
+    record = subscriber(engine, phone.number)
+    assert record is not None
+    with Session(engine) as session:
+        stored = session.exec(
+            select(InboundMessage).where(InboundMessage.body == "We went for a walk")
+        ).one()
+        wins = session.exec(select(Win)).all()
+    assert stored.subscriber_id == record.id
+    assert wins == []  # the win was written before the failure and rolled back with it
