@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Column, DateTime, Dialect, Engine, String, Table, event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.sql.expression import ClauseElement
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
 
@@ -146,3 +148,86 @@ class EnumText(TypeDecorator[E]):
 
 def enum_column(enum_type: type[StrEnum], *, index: bool = False) -> Column[Any]:
     return Column(EnumText(enum_type), nullable=False, index=index)
+
+
+@dataclass(frozen=True)
+class _CompiledForm:
+    sql: str
+    defaults: dict[str, Any]  # the statement's literal values (an enum in a WHERE, say)
+    bind_processors: dict[str, Callable[[Any], Any]]
+    positions: tuple[str, ...] | None  # parameter order for positional paramstyles (qmark)
+    result_processors: tuple[Callable[[Any], Any] | None, ...]
+
+
+class PreparedStatement:
+    """A Core statement compiled once per dialect and run straight on the DBAPI cursor.
+
+    For the per-text hot path: Connection.execute() spends ~60 us of Python per statement on
+    SQLite where the statement itself takes ~6 us (PostgreSQL: ~260 us vs ~115 us). Values
+    still go through the columns' own types (UTC datetimes, enums) both ways, and a
+    constraint violation is still raised as SQLAlchemy's IntegrityError. Not for expanding
+    IN lists. An INSERT or UPDATE names the `columns` it sets: each is a parameter of the
+    same name.
+    """
+
+    def __init__(self, statement: ClauseElement, columns: Sequence[str] | None = None) -> None:
+        self.statement = statement
+        self.columns = list(columns) if columns is not None else None
+        self._forms: dict[str, _CompiledForm] = {}
+
+    def _form(self, dialect: Dialect) -> _CompiledForm:
+        form = self._forms.get(dialect.name)
+        if form is None:
+            compiled: Any = self.statement.compile(dialect=dialect, column_keys=self.columns)
+            if any(bind.expanding for bind in compiled.binds.values()):
+                # Their placeholders are only rendered per execution.
+                raise ValueError("IN lists are not supported; spell them with or_() / and_()")
+            form = _CompiledForm(
+                sql=str(compiled),
+                defaults={
+                    name: value
+                    for name, value in compiled.params.items()
+                    if not (name in compiled.binds and compiled.binds[name].required)
+                },
+                bind_processors=dict(compiled._bind_processors),
+                positions=tuple(compiled.positiontup) if compiled.positiontup else None,
+                result_processors=tuple(
+                    column.type._cached_result_processor(dialect, None)
+                    for column in compiled._result_columns
+                ),
+            )
+            self._forms[dialect.name] = form
+        return form
+
+    def rows(self, connection: Connection, parameters: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Runs the statement in the connection's transaction; the rows it returns, if any."""
+        form = self._form(connection.dialect)
+        values = form.defaults | dict(parameters)
+        for name, process in form.bind_processors.items():
+            values[name] = process(values[name])
+        arguments: Any = values if form.positions is None else [values[n] for n in form.positions]
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(form.sql, arguments)
+            raw_rows = cursor.fetchall() if cursor.description else []
+        except connection.dialect.loaded_dbapi.IntegrityError as error:
+            raise IntegrityError(form.sql, arguments, error) from error
+        finally:
+            cursor.close()
+        processors = form.result_processors
+        return [
+            tuple(
+                value if p is None else p(value) for p, value in zip(processors, row, strict=True)
+            )
+            for row in raw_rows
+        ]
+
+    def first(
+        self, connection: Connection, parameters: Mapping[str, Any]
+    ) -> tuple[Any, ...] | None:
+        found = self.rows(connection, parameters)
+        return found[0] if found else None
+
+    def scalar(self, connection: Connection, parameters: Mapping[str, Any]) -> Any:
+        found = self.first(connection, parameters)
+        return found[0] if found else None

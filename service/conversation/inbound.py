@@ -35,7 +35,7 @@ from service.conversation.replies import ReplyFacts
 from service.conversation.replies import render as render_reply
 from service.conversation.safety import shows_safety_concern
 from service.conversation.tone import sounds_discouraged
-from service.database import table_of
+from service.database import PreparedStatement, table_of
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 from service.dispatch.outbox import cancel_unsent, prompt_histories
 from service.phones import infer_timezone
@@ -94,27 +94,64 @@ _subscriber = table_of(Subscriber)
 _inbound = table_of(InboundMessage)
 _outbound = table_of(OutboundMessage)
 _SUBSCRIBER_COLUMNS = [_subscriber.c[name] for name in SubscriberRow.__dataclass_fields__]
-_LOCK_SUBSCRIBER = (
+_LOCK_SUBSCRIBER = PreparedStatement(
     select(*_SUBSCRIBER_COLUMNS).where(_subscriber.c.phone == bindparam("sender")).with_for_update()
 )
 _SUBSCRIBER_ID = select(_subscriber.c.id).where(_subscriber.c.phone == bindparam("sender"))
 _INSERT_SUBSCRIBER = insert(_subscriber).returning(_subscriber.c.id)
-# The SET clause is every column given in the parameters: all of SubscriberRow but its id.
 _UPDATED_COLUMNS = tuple(name for name in SubscriberRow.__dataclass_fields__ if name != "id")
-_UPDATE_SUBSCRIBER = update(_subscriber).where(_subscriber.c.id == bindparam("row_id"))
-_INSERT_INBOUND = insert(_inbound).returning(_inbound.c.id)
+_UPDATE_SUBSCRIBER = PreparedStatement(
+    update(_subscriber).where(_subscriber.c.id == bindparam("row_id")), columns=_UPDATED_COLUMNS
+)
+_INBOUND_COLUMNS = (
+    "message_sid",
+    "phone",
+    "to_number",
+    "body",
+    "opt_out_type",
+    "subscriber_id",
+    "intent",
+    "received_at",
+)
+_INSERT_INBOUND = PreparedStatement(
+    insert(_inbound).returning(_inbound.c.id), columns=_INBOUND_COLUMNS
+)
 _LINK_INBOUND = (
     update(_inbound)
     .where(_inbound.c.id == bindparam("row_id"))
     .values(subscriber_id=bindparam("owner"))
 )
-_INSERT_CONSENT = insert(table_of(ConsentEvent))
-_INSERT_OUTBOUND = insert(_outbound)
-_ON_DEMAND_PROMPTS_SINCE = select(func.count()).where(
-    _outbound.c.subscriber_id == bindparam("owner"),
-    _outbound.c.kind == OutboundKind.PROMPT,
-    _outbound.c.status == OutboundStatus.REPLIED_INLINE,
-    _outbound.c.created_at >= bindparam("since"),
+_CONSENT_COLUMNS = (
+    "subscriber_id",
+    "phone",
+    "kind",
+    "method",
+    "message_sid",
+    "text",
+    "occurred_at",
+)
+_INSERT_CONSENT = PreparedStatement(insert(table_of(ConsentEvent)), columns=_CONSENT_COLUMNS)
+_REPLY_COLUMNS = (
+    "subscriber_id",
+    "phone",
+    "kind",
+    "prompt_id",
+    "category",
+    "body",
+    "status",
+    "attempts",
+    "created_at",
+    "sent_at",
+    "updated_at",
+)
+_INSERT_REPLY = PreparedStatement(insert(_outbound), columns=_REPLY_COLUMNS)
+_ON_DEMAND_PROMPTS_SINCE = PreparedStatement(
+    select(func.count()).where(
+        _outbound.c.subscriber_id == bindparam("owner"),
+        _outbound.c.kind == OutboundKind.PROMPT,
+        _outbound.c.status == OutboundStatus.REPLIED_INLINE,
+        _outbound.c.created_at >= bindparam("since"),
+    )
 )
 
 
@@ -170,7 +207,7 @@ def _store(
         "received_at": now,
     }
     try:
-        return int(connection.execute(_INSERT_INBOUND, row).scalar_one())
+        return int(_INSERT_INBOUND.scalar(connection, row))
     except IntegrityError as duplicate:
         # The only unique column of the row: Twilio delivered this MessageSid before.
         raise AlreadyReceived from duplicate
@@ -183,8 +220,8 @@ def _answer(
     text: InboundText,
     now: datetime.datetime,
 ) -> str | None:
-    found = connection.execute(_LOCK_SUBSCRIBER, {"sender": text.phone}).first()
-    subscriber = SubscriberRow(**found._mapping) if found is not None else None
+    found = _LOCK_SUBSCRIBER.first(connection, {"sender": text.phone})
+    subscriber = SubscriberRow(*found) if found is not None else None
     intent = parse_intent(text.body)
     inbound_id = _store(connection, text, intent.kind, subscriber.id if subscriber else None, now)
     zone = ZoneInfo(subscriber.timezone if subscriber else settings.default_timezone)
@@ -227,12 +264,10 @@ def _answer(
             connection, settings, catalog, subscriber, decision, text, inbound_id, now
         )
         values = {name: getattr(subscriber, name) for name in _UPDATED_COLUMNS}
-        connection.execute(_UPDATE_SUBSCRIBER, {"row_id": subscriber.id, **values})
+        _UPDATE_SUBSCRIBER.rows(connection, {"row_id": subscriber.id, **values})
     reply = render_reply(decision.reply, reply_facts) if decision.reply else None
     if reply is not None and subscriber is not None:
-        connection.execute(
-            _INSERT_OUTBOUND, _inline_reply(subscriber, reply, decision, reply_facts, now)
-        )
+        _INSERT_REPLY.rows(connection, _inline_reply(subscriber, reply, decision, reply_facts, now))
     return reply
 
 
@@ -280,8 +315,8 @@ def _apply(
 
     if decision.consent is not None:
         kind, method = decision.consent
-        connection.execute(
-            _INSERT_CONSENT,
+        _INSERT_CONSENT.rows(
+            connection,
             {
                 "subscriber_id": subscriber.id,
                 "phone": subscriber.phone,
@@ -388,13 +423,9 @@ def _inline_reply(
         "kind": OutboundKind.PROMPT if decision.send_prompt_now else OutboundKind.REPLY,
         "prompt_id": facts.prompt_id if decision.send_prompt_now else None,
         "category": facts.prompt_category if decision.send_prompt_now else None,
-        "slot_at": None,
         "body": reply,
         "status": OutboundStatus.REPLIED_INLINE,
         "attempts": 0,
-        "lease_until": None,
-        "twilio_sid": None,
-        "error_code": None,
         "created_at": now,
         "sent_at": now,
         "updated_at": now,
@@ -407,7 +438,7 @@ def _on_demand_prompts_since(
     if subscriber is None:
         return 0
     parameters = {"owner": subscriber.id, "since": since}
-    return int(connection.execute(_ON_DEMAND_PROMPTS_SINCE, parameters).scalar_one())
+    return int(_ON_DEMAND_PROMPTS_SINCE.scalar(connection, parameters))
 
 
 def _seed(message_sid: str) -> int:

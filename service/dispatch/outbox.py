@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection, bindparam, select, update
 
-from service.database import table_of
+from service.database import PreparedStatement, table_of
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 
 _outbound = table_of(OutboundMessage)
@@ -27,13 +27,14 @@ _PROMPT_HISTORIES = (
     .order_by(_outbound.c.id)
 )
 
-_CANCEL_UNSENT = (
+_CANCEL_UNSENT = PreparedStatement(
     update(_outbound)
     .where(
         _outbound.c.subscriber_id == bindparam("owner"),
         _outbound.c.status == OutboundStatus.CLAIMED,
     )
-    .values(status=OutboundStatus.CANCELLED, updated_at=bindparam("now"))
+    .values(status=OutboundStatus.CANCELLED),
+    columns=("updated_at",),
 )
 
 
@@ -48,4 +49,4 @@ def prompt_histories(connection: Connection, subscriber_ids: Sequence[int]) -> d
 
 def cancel_unsent(connection: Connection, subscriber_id: int, now: datetime.datetime) -> None:
     """A STOP wins over any prompt claimed but not yet handed to Twilio."""
-    connection.execute(_CANCEL_UNSENT, {"owner": subscriber_id, "now": now})
+    _CANCEL_UNSENT.rows(connection, {"owner": subscriber_id, "updated_at": now})

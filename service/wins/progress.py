@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, bindparam, func, select
 
 from service.conversation.models import InboundMessage
-from service.database import table_of
+from service.database import PreparedStatement, table_of
 from service.scheduling.schedule import week_start
 from service.sms_encoding import is_gsm7
 from service.wins.models import Win
@@ -29,13 +29,17 @@ QUOTE_LENGTH = 40
 
 _win = table_of(Win)
 _inbound = table_of(InboundMessage)
-_WINS_SINCE = select(func.count()).where(
-    _win.c.subscriber_id == bindparam("owner"), _win.c.created_at >= bindparam("since")
+_WINS_SINCE = PreparedStatement(
+    select(func.count()).where(
+        _win.c.subscriber_id == bindparam("owner"), _win.c.created_at >= bindparam("since")
+    )
 )
-_WINS_TOTAL = select(func.count(), func.min(_win.c.created_at)).where(
-    _win.c.subscriber_id == bindparam("owner")
+_WINS_TOTAL = PreparedStatement(
+    select(func.count(), func.min(_win.c.created_at)).where(
+        _win.c.subscriber_id == bindparam("owner")
+    )
 )
-_LATEST_WIN_TEXT = (
+_LATEST_WIN_TEXT = PreparedStatement(
     select(_inbound.c.body)
     .join(_win, _win.c.inbound_id == _inbound.c.id)
     .where(_win.c.subscriber_id == bindparam("owner"))
@@ -80,7 +84,7 @@ def wins_this_week(
 ) -> int:
     """Wins since the start of the subscriber's own week (Monday, their time)."""
     start = week_start(now, ZoneInfo(timezone))
-    return int(connection.execute(_WINS_SINCE, {"owner": subscriber_id, "since": start}).one()[0])
+    return int(_WINS_SINCE.scalar(connection, {"owner": subscriber_id, "since": start}))
 
 
 def wins_this_week_phrase(
@@ -90,8 +94,8 @@ def wins_this_week_phrase(
 
 
 def wins_summary(connection: Connection, subscriber_id: int, timezone: str) -> str:
-    total, first = connection.execute(_WINS_TOTAL, {"owner": subscriber_id}).one()
-    latest = connection.execute(_LATEST_WIN_TEXT, {"owner": subscriber_id}).scalar()
+    total, first = _WINS_TOTAL.rows(connection, {"owner": subscriber_id})[0]
+    latest = _LATEST_WIN_TEXT.scalar(connection, {"owner": subscriber_id})
     since = None
     if first is not None:
         since = first.astimezone(ZoneInfo(timezone)).date()

@@ -1,0 +1,107 @@
+"""PreparedStatement: Core statements run straight on the DBAPI cursor, on both databases."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from sqlalchemy import Engine, bindparam, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from service.conversation.models import InboundMessage
+from service.database import PreparedStatement, table_of
+from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
+
+outbound = table_of(OutboundMessage)
+inbound = table_of(InboundMessage)
+WHEN = datetime.datetime(2026, 3, 10, 20, 15, 30, 123456, tzinfo=datetime.UTC)
+
+INSERT_OUTBOUND = PreparedStatement(
+    insert(outbound).returning(outbound.c.id),
+    columns=("phone", "kind", "body", "status", "attempts", "created_at", "updated_at"),
+)
+ANSWERABLE = PreparedStatement(
+    select(outbound.c.id, outbound.c.kind, outbound.c.created_at, outbound.c.sent_at)
+    .where(
+        outbound.c.phone == bindparam("phone"),
+        or_(outbound.c.kind == OutboundKind.PROMPT, outbound.c.kind == OutboundKind.RECAP),
+        outbound.c.created_at >= bindparam("since"),
+    )
+    .order_by(outbound.c.id)
+)
+
+
+def _insert(engine: Engine, phone: str, kind: OutboundKind, created_at: datetime.datetime) -> int:
+    with engine.begin() as connection:
+        row = {
+            "phone": phone,
+            "kind": kind,
+            "body": "hello",
+            "status": OutboundStatus.ACCEPTED,
+            "attempts": 0,
+            "created_at": created_at,
+            "updated_at": created_at,
+        }
+        return int(INSERT_OUTBOUND.scalar(connection, row))
+
+
+def test_values_go_through_the_column_types_both_ways(engine: Engine) -> None:
+    """Enums are stored as their value and come back as members; datetimes stay aware UTC."""
+    local = WHEN.astimezone(datetime.timezone(datetime.timedelta(hours=-5)))
+    prompt = _insert(engine, "+14155550100", OutboundKind.PROMPT, local)
+    _insert(engine, "+14155550100", OutboundKind.REPLY, WHEN)  # filtered out by the literals
+    recap = _insert(engine, "+14155550100", OutboundKind.RECAP, WHEN + datetime.timedelta(1))
+    _insert(engine, "+14155550100", OutboundKind.PROMPT, WHEN - datetime.timedelta(1))  # too old
+    with engine.connect() as connection:
+        rows = ANSWERABLE.rows(connection, {"phone": "+14155550100", "since": WHEN})
+    assert rows == [
+        (prompt, OutboundKind.PROMPT, WHEN, None),
+        (recap, OutboundKind.RECAP, WHEN + datetime.timedelta(1), None),
+    ]
+    assert type(rows[0][1]) is OutboundKind and rows[0][2].tzinfo == datetime.UTC
+    with Session(engine) as session:  # and the ORM reads what was written the same way
+        stored = session.get(OutboundMessage, prompt)
+        assert stored is not None and stored.kind is OutboundKind.PROMPT
+        assert stored.created_at == WHEN
+
+
+def test_it_writes_in_the_connection_s_transaction(engine: Engine) -> None:
+    row_id = _insert(engine, "+14155550101", OutboundKind.PROMPT, WHEN)
+    mark_failed = PreparedStatement(
+        update(outbound).where(outbound.c.id == bindparam("row_id")), columns=("status",)
+    )
+    status = select(outbound.c.status).where(outbound.c.id == row_id)
+    with engine.connect() as connection, connection.begin() as transaction:
+        mark_failed.rows(connection, {"row_id": row_id, "status": OutboundStatus.FAILED})
+        transaction.rollback()
+    with engine.connect() as connection:
+        assert connection.execute(status).scalar_one() is OutboundStatus.ACCEPTED
+    with engine.begin() as connection:
+        mark_failed.rows(connection, {"row_id": row_id, "status": OutboundStatus.FAILED})
+    with engine.connect() as connection:
+        assert connection.execute(status).scalar_one() is OutboundStatus.FAILED
+
+
+def test_a_constraint_violation_is_sqlalchemy_s_integrity_error(engine: Engine) -> None:
+    insert_inbound = PreparedStatement(
+        insert(inbound), columns=("message_sid", "phone", "body", "received_at")
+    )
+    row = {"message_sid": "SM1", "phone": "+14155550102", "body": "hi", "received_at": WHEN}
+    with engine.begin() as connection:
+        insert_inbound.rows(connection, row)
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        insert_inbound.rows(connection, row)
+
+
+def test_a_missing_parameter_is_an_error_not_a_null(engine: Engine) -> None:
+    with pytest.raises(KeyError), engine.connect() as connection:
+        ANSWERABLE.rows(connection, {"phone": "+14155550100"})
+
+
+def test_in_lists_are_refused_with_a_clear_message(engine: Engine) -> None:
+    statement = PreparedStatement(
+        select(outbound.c.id).where(outbound.c.kind.in_([OutboundKind.PROMPT]))
+    )
+    with pytest.raises(ValueError, match="IN lists"), engine.connect() as connection:
+        statement.rows(connection, {})
