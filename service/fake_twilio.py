@@ -652,10 +652,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = _parse_arguments(argv)
     fake = FakeTwilio(arguments.account_sid, arguments.auth_token, arguments.host, arguments.port)
     fake.set_latency(arguments.latency)
-    with _sigterm_as_keyboard_interrupt(), fake:
+    # The signal may land while the address is still being printed: suppress from there on.
+    with _sigterm_as_keyboard_interrupt(), fake, contextlib.suppress(KeyboardInterrupt):
         print(fake.base_url, flush=True)
-        with contextlib.suppress(KeyboardInterrupt):
-            threading.Event().wait()
+        threading.Event().wait()
     return 0
 
 
