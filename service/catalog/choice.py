@@ -8,13 +8,65 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Final
 
 from service.catalog.loader import Prompt
 
 # How often a known love language wins over a plain pick from the rotation's candidates.
 LOVE_LANGUAGE_PREFERENCE: Final = 0.6
+# Catalog indexes kept at once: one per loaded catalog, so a handful covers reloads.
+_MAX_CACHED_INDEXES: Final = 8
+
+
+@dataclass(frozen=True, slots=True)
+class _CatalogIndex:
+    """What choose_prompt needs of a catalog, computed once per prompts tuple."""
+
+    prompts: tuple[Prompt, ...]
+    # id -> category; with a repeated id the last prompt wins, as the rotation has always read it.
+    category_of: Mapping[str, str]
+    # id -> the categories of every prompt with that id (one entry per prompt).
+    categories_of_id: Mapping[str, tuple[str, ...]]
+    # category -> its prompts in catalog order, which fixes what each rng draw picks.
+    by_category: Mapping[str, tuple[Prompt, ...]]
+    categories: tuple[str, ...]  # sorted
+    distinct_ids: int
+
+    @classmethod
+    def build(cls, prompts: tuple[Prompt, ...]) -> _CatalogIndex:
+        categories_of_id: dict[str, list[str]] = {}
+        by_category: dict[str, list[Prompt]] = {}
+        for prompt in prompts:
+            categories_of_id.setdefault(prompt.id, []).append(prompt.category)
+            by_category.setdefault(prompt.category, []).append(prompt)
+        return cls(
+            prompts=prompts,
+            category_of={prompt.id: prompt.category for prompt in prompts},
+            categories_of_id={key: tuple(value) for key, value in categories_of_id.items()},
+            by_category={key: tuple(value) for key, value in by_category.items()},
+            categories=tuple(sorted(by_category)),
+            distinct_ids=len(categories_of_id),
+        )
+
+
+# Keyed by id(): hashing a 252-prompt tuple by value would cost as much as the old walk. Each
+# entry holds its tuple, so the id cannot be reused by another object while it is cached.
+_indexes: dict[int, _CatalogIndex] = {}
+
+
+def _index_for(prompts: Sequence[Prompt]) -> _CatalogIndex:
+    # Only exact tuples are remembered: a list could change between two calls.
+    if type(prompts) is not tuple:
+        return _CatalogIndex.build(tuple(prompts))
+    index = _indexes.get(id(prompts))
+    if index is None or index.prompts is not prompts:
+        index = _CatalogIndex.build(prompts)
+        if len(_indexes) >= _MAX_CACHED_INDEXES:
+            _indexes.clear()
+        _indexes[id(prompts)] = index
+    return index
 
 
 def choose_prompt(
@@ -31,19 +83,48 @@ def choose_prompt(
        LOVE_LANGUAGE_PREFERENCE, otherwise any candidate of the category, so matching
        prompts come earlier without crowding out the rest.
     Raises ValueError when `prompts` is empty.
+
+    Cost: O(len(history) + categories + one category's prompts) when `prompts` is a tuple
+    seen before (the catalog's); other sequences are indexed on every call.
     """
     if not prompts:
         raise ValueError("cannot choose a prompt from an empty catalog")
+    index = _index_for(prompts)
     rng = random.Random(seed)
-    category_of = {prompt.id: prompt.category for prompt in prompts}
+    category_of = index.category_of
     known_history = [prompt_id for prompt_id in history if prompt_id in category_of]
-
     times_sent = Counter(known_history)
-    fewest = min(times_sent[prompt.id] for prompt in prompts)
-    candidates = [prompt for prompt in prompts if times_sent[prompt.id] == fewest]
-
     last_used_at = {category_of[prompt_id]: i for i, prompt_id in enumerate(known_history)}
-    candidate_categories = sorted({prompt.category for prompt in candidates})
+
+    # The candidates are the prompts sent `fewest` times; only their categories are needed
+    # here, and only the chosen category's prompts are looked at below.
+    if len(times_sent) < index.distinct_ids:
+        fewest = 0  # some id was never sent
+        # Prompts sent, per category (map and Counter run in C when ids are unique).
+        sent_in_category = (
+            Counter(map(category_of.__getitem__, times_sent))
+            if index.distinct_ids == len(index.prompts)
+            else Counter(
+                category
+                for prompt_id in times_sent
+                for category in index.categories_of_id[prompt_id]
+            )
+        )
+        candidate_categories = [
+            category
+            for category in index.categories
+            if sent_in_category[category] < len(index.by_category[category])
+        ]
+    else:
+        fewest = min(times_sent.values())
+        candidate_categories = sorted(
+            {
+                category
+                for prompt_id, count in times_sent.items()
+                if count == fewest
+                for category in index.categories_of_id[prompt_id]
+            }
+        )
     oldest_use = min(last_used_at.get(category, -1) for category in candidate_categories)
     stalest_categories = [
         category
@@ -51,11 +132,18 @@ def choose_prompt(
         if last_used_at.get(category, -1) == oldest_use
     ]
     category = rng.choice(stalest_categories)
-    in_rotation = [prompt for prompt in candidates if prompt.category == category]
+    in_category = index.by_category[category]
+    in_rotation = (
+        in_category
+        if not times_sent
+        else [prompt for prompt in in_category if times_sent[prompt.id] == fewest]
+    )
 
-    speaking_their_language = [
-        prompt for prompt in in_rotation if love_language and prompt.love_language == love_language
-    ]
+    speaking_their_language = (
+        [prompt for prompt in in_rotation if prompt.love_language == love_language]
+        if love_language
+        else []
+    )
     # Always draw the coin, so adding a language does not shift the rest of the sequence.
     prefer_language = rng.random() < LOVE_LANGUAGE_PREFERENCE
     if speaking_their_language and prefer_language:

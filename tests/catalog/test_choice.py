@@ -1,3 +1,4 @@
+import random
 from collections import Counter
 from collections.abc import Sequence
 
@@ -6,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.catalog import LOVE_LANGUAGES, Prompt, choose_acknowledgement, choose_prompt
+from service.catalog.choice import LOVE_LANGUAGE_PREFERENCE
 
 
 def make_prompt(prompt_id: str, love_language: str | None = None) -> Prompt:
@@ -263,6 +265,103 @@ def test_love_language_prompts_are_chosen_more_often_than_their_share(
 
     # Expected 0.6 + 0.4 * share, so at least share + 0.3 when the share is at most 0.5.
     assert chosen_share > words_share + 0.15
+
+
+def reference_choose_prompt(
+    prompts: Sequence[Prompt], history: Sequence[str], love_language: str | None, seed: int
+) -> Prompt:
+    """choose_prompt as it was before it indexed the catalog: the specification it must match
+    draw for draw (an O(catalog) walk on every call, kept here verbatim)."""
+    if not prompts:
+        raise ValueError("cannot choose a prompt from an empty catalog")
+    rng = random.Random(seed)
+    category_of = {prompt.id: prompt.category for prompt in prompts}
+    known_history = [prompt_id for prompt_id in history if prompt_id in category_of]
+
+    times_sent = Counter(known_history)
+    fewest = min(times_sent[prompt.id] for prompt in prompts)
+    candidates = [prompt for prompt in prompts if times_sent[prompt.id] == fewest]
+
+    last_used_at = {category_of[prompt_id]: i for i, prompt_id in enumerate(known_history)}
+    candidate_categories = sorted({prompt.category for prompt in candidates})
+    oldest_use = min(last_used_at.get(category, -1) for category in candidate_categories)
+    stalest_categories = [
+        category
+        for category in candidate_categories
+        if last_used_at.get(category, -1) == oldest_use
+    ]
+    category = rng.choice(stalest_categories)
+    in_rotation = [prompt for prompt in candidates if prompt.category == category]
+
+    speaking_their_language = [
+        prompt for prompt in in_rotation if love_language and prompt.love_language == love_language
+    ]
+    prefer_language = rng.random() < LOVE_LANGUAGE_PREFERENCE
+    if speaking_their_language and prefer_language:
+        return rng.choice(speaking_their_language)
+    return rng.choice(in_rotation)
+
+
+@st.composite
+def loose_catalogs(draw: st.DrawFn) -> list[Prompt]:
+    """Small catalogs with few ids and categories, so ids can repeat (across categories too)
+    and histories cover every prompt several times."""
+    size = draw(st.integers(min_value=1, max_value=16))
+    return [
+        Prompt(
+            id=draw(st.sampled_from([f"p{n}" for n in range(12)])),
+            category=draw(st.sampled_from("abcde")),
+            text="text",
+            love_language=draw(st.sampled_from([None, "", *LOVE_LANGUAGES])),
+            tags=(),
+        )
+        for _ in range(size)
+    ]
+
+
+@settings(max_examples=400)
+@given(
+    loose_catalogs(),
+    st.data(),
+    st.sampled_from([None, "", *LOVE_LANGUAGES]),
+    seeds,
+)
+def test_choose_prompt_matches_the_reference_implementation(
+    prompts: list[Prompt], data: st.DataObject, love_language: str | None, seed: int
+) -> None:
+    # Histories mix catalog ids (some sent many times) with retired ones.
+    ids = [*sorted({p.id for p in prompts}), "gone-1", "gone-2"]
+    history = data.draw(st.lists(st.sampled_from(ids), max_size=60))
+    expected = reference_choose_prompt(prompts, history, love_language, seed)
+    as_tuple = tuple(prompts)
+
+    # `is`: the very element of `prompts`, not merely an equal one.
+    assert choose_prompt(prompts, history, love_language, seed) is expected
+    assert choose_prompt(as_tuple, history, love_language, seed) is expected
+    assert choose_prompt(as_tuple, history, love_language, seed) is expected  # cached index
+
+
+@settings(max_examples=30, deadline=None)
+@given(catalogs(), love_languages, seeds)
+def test_whole_runs_match_the_reference_implementation(
+    prompts: list[Prompt], love_language: str | None, seed: int
+) -> None:
+    catalog = tuple(prompts)
+    history: list[str] = []
+    for step in range(3 * len(prompts) + 2):
+        expected = reference_choose_prompt(catalog, history, love_language, seed + step)
+        assert choose_prompt(catalog, history, love_language, seed + step) is expected
+        history.append(expected.id)
+
+
+def test_a_catalog_tuple_changed_for_another_gives_that_catalogs_choice() -> None:
+    first = tuple(make_prompts("a-1", "b-1"))
+    second = tuple(make_prompts("c-1", "d-1"))
+
+    for seed in range(10):
+        assert choose_prompt(first, [], None, seed) in first
+        assert choose_prompt(second, [], None, seed) in second
+        assert choose_prompt(list(second), ["c-1"], None, seed).id == "d-1"
 
 
 def test_acknowledgement_from_an_empty_pool_is_an_error() -> None:
