@@ -6,10 +6,14 @@ import asyncio
 import math
 import random
 import socket
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 import pytest
+from aiohttp import web
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -19,6 +23,7 @@ from service.transport.twilio_rest import (
     ApiBaseAsyncHttpClient,
     TokenBucket,
     TwilioTransport,
+    _form_body,
     backoff_delay,
     classify_transport_error,
     classify_twilio_error,
@@ -293,6 +298,129 @@ def test_async_client_can_be_built_outside_an_event_loop(fake: FakeTwilio) -> No
             await client.http_client.close()
 
     assert asyncio.run(run()) == "sdk"
+
+
+@dataclass(frozen=True)
+class WireRequest:
+    method: str
+    path: str
+    headers: tuple[tuple[str, str], ...]  # as sent, in order
+    body: bytes
+
+
+async def recorded_requests(
+    answer: tuple[int, str], calls: Callable[[str], Awaitable[object]]
+) -> tuple[list[WireRequest], list[object]]:
+    """Run `calls(base_url)` against a local server that records every request as it came
+    over the wire and answers each with `answer` (status, JSON text)."""
+    requests: list[WireRequest] = []
+
+    async def record(request: web.Request) -> web.Response:
+        headers = tuple((key.decode(), value.decode()) for key, value in request.raw_headers)
+        requests.append(WireRequest(request.method, request.path_qs, headers, await request.read()))
+        return web.Response(status=answer[0], text=answer[1], content_type="application/json")
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", record)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        results = [await calls(f"http://127.0.0.1:{port}")]
+    finally:
+        await runner.cleanup()
+    return requests, results
+
+
+CREATED = (201, '{"sid": "SM' + "0" * 32 + '", "status": "queued"}')
+
+
+@pytest.mark.parametrize(
+    ("sender", "status_callback", "body"),
+    [
+        ({"from_": FROM}, None, "Hello"),
+        ({"from_": FROM}, "https://nudge.test/sms/status?x=1&y=2", "Ask Sam: what's new? 💛 +1"),
+        ({"messaging_service_sid": SERVICE_SID}, "https://nudge.test/sms/status", "Hi there"),
+        ({"messaging_service_sid": SERVICE_SID}, None, ""),
+    ],
+)
+def test_transport_sends_exactly_the_request_of_the_sdks_messages_create(
+    sender: dict[str, str], status_callback: str | None, body: str
+) -> None:
+    async def sdk(base_url: str) -> object:
+        client = make_async_client(ACCOUNT_SID, AUTH_TOKEN, base_url)
+        try:
+            extra = {"status_callback": status_callback} if status_callback else {}
+            message = await client.messages.create_async(to=TO, body=body, **sender, **extra)
+            return message.sid
+        finally:
+            await client.http_client.close()
+
+    async def transport(base_url: str) -> object:
+        from_number = sender.get("from_")
+        service_sid = sender.get("messaging_service_sid")
+        sending = TwilioTransport(
+            ACCOUNT_SID,
+            AUTH_TOKEN,
+            base_url,
+            from_number=from_number,
+            messaging_service_sid=service_sid,
+        )
+        try:
+            return await sending.send(TO, body, status_callback)
+        finally:
+            await sending.aclose()
+
+    async def run() -> tuple[list[WireRequest], list[WireRequest], object, object]:
+        expected, [sid] = await recorded_requests(CREATED, sdk)
+        sent, [result] = await recorded_requests(CREATED, transport)
+        return expected, sent, sid, result
+
+    expected, sent, sid, result = asyncio.run(run())
+
+    # The port differs between the two servers; everything else must be the same bytes.
+    def without_host(requests: list[WireRequest]) -> list[WireRequest]:
+        return [
+            WireRequest(r.method, r.path, tuple(h for h in r.headers if h[0] != "Host"), r.body)
+            for r in requests
+        ]
+
+    assert len(expected) == 1
+    assert without_host(sent) == without_host(expected)
+    assert result == SendResult(Delivery.ACCEPTED, sid=str(sid), detail="queued")
+
+
+@pytest.mark.parametrize("text", ["[]", "null", '"queued"', "{not json"])
+def test_a_success_answer_that_is_not_a_json_object_is_unknown(text: str) -> None:
+    async def send(base_url: str) -> object:
+        transport = transport_for(base_url, retries=2)
+        try:
+            return await transport.send(TO, "Hello")
+        finally:
+            await transport.aclose()
+
+    requests, [result] = asyncio.run(recorded_requests((201, text), send))
+
+    assert isinstance(result, SendResult)
+    assert (result.delivery, result.sid) == (Delivery.UNKNOWN, None)
+    assert result.detail.startswith("unreadable answer")
+    assert len(requests) == 1  # the message may exist: never sent again
+
+
+form_values = st.one_of(
+    st.text(),
+    st.lists(st.text(), max_size=3),
+    st.integers(),
+    st.booleans(),
+    st.binary(max_size=8),
+)
+
+
+@given(st.dictionaries(st.one_of(st.text(), st.integers()), form_values, max_size=6))
+def test_form_body_is_exactly_urlencode(data: dict[Any, Any]) -> None:
+    assert _form_body(data) == urlencode(data, doseq=True).encode()
 
 
 # -- pure decisions ----------------------------------------------------------------------------
