@@ -50,7 +50,9 @@ def test_replies_are_wins_with_progress_in_words(
     assert all(a for a in acknowledgements)
     assert "That's your first this week." in (acknowledgements[0] or "")
     assert "That's your third this week." in (acknowledgements[2] or "")
-    assert len({a.split(" That's")[0] for a in acknowledgements if a}) == 3  # varied
+    # Varied: never the same acknowledgement twice in a row (the first and third may match).
+    words = [(a or "").split(" That's")[0] for a in acknowledgements]
+    assert words[0] != words[1] and words[1] != words[2]
     with Session(engine) as session:
         wins = session.exec(select(Win)).all()
     assert len(wins) == 3 and all(w.prompt_id is not None for w in wins)
