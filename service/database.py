@@ -77,6 +77,26 @@ class SqliteWriterTurn:
             self._lock.release()
 
 
+@contextmanager
+def savepoint(connection: Connection) -> Iterator[None]:
+    """Statements inside are undone if the block raises; the transaction around stays usable.
+
+    Issued on the DBAPI cursor, like PreparedStatement, for the same reason: it brackets every
+    text the webhook answers. Not reentrant (one name).
+    """
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute("SAVEPOINT answer")
+        try:
+            yield
+        except BaseException:
+            cursor.execute("ROLLBACK TO SAVEPOINT answer")
+            raise
+        cursor.execute("RELEASE SAVEPOINT answer")
+    finally:
+        cursor.close()
+
+
 def table_of(model: type[Any]) -> Table:
     """A SQLModel table class's Core table, for statements built once and run as plain rows
     on the hot paths (the ORM's per-object work costs more than the database there)."""
@@ -209,7 +229,7 @@ class PreparedStatement:
         cursor = connection.connection.cursor()
         try:
             cursor.execute(form.sql, arguments)
-            raw_rows = cursor.fetchall() if cursor.description else []
+            raw_rows = cursor.fetchall() if form.result_processors else []
         except connection.dialect.loaded_dbapi.IntegrityError as error:
             raise IntegrityError(form.sql, arguments, error) from error
         finally:

@@ -8,14 +8,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Annotated
 
-import anyio
 from fastapi import Depends, Header, HTTPException, Request
 from sqlalchemy import Engine
 
 from service.catalog import Catalog
+from service.conversation.answerer import Answerer, threads_for
 from service.settings import Settings
-
-DATABASE_THREADS = 8
 
 
 @dataclass
@@ -25,20 +23,28 @@ class Runtime:
     catalog: Catalog
 
     @cached_property
-    def database_turns(self) -> anyio.CapacityLimiter:
-        """Threads answering webhooks at once: about the connection pool's size. More only
-        fight over the GIL and the pool; the rest wait their turn in the event loop."""
-        return anyio.CapacityLimiter(DATABASE_THREADS)
+    def answerer(self) -> Answerer:
+        """The threads that answer webhook texts (service/conversation/answerer.py)."""
+        return Answerer(self.engine, self.settings, self.catalog, threads_for(self.engine))
 
 
-def get_runtime(request: Request) -> Runtime:
+# Dependencies are `async def` although they never await: FastAPI runs a plain `def` one in
+# its thread pool, two thread hand-offs per request for a field read or a clock read.
+
+
+async def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
 
-def utc_now() -> datetime.datetime:
+def read_clock() -> datetime.datetime:
     """The one place the web app reads the clock; everything below receives `now`."""
     return datetime.datetime.now(datetime.UTC)
+
+
+async def utc_now() -> datetime.datetime:
+    """The clock as a dependency (tests and the simulator override it)."""
+    return read_clock()
 
 
 def token_matches(offered: str, admin_token: str | None) -> bool:
@@ -48,7 +54,7 @@ def token_matches(offered: str, admin_token: str | None) -> bool:
     return hmac.compare_digest(offered.encode(), admin_token.encode())
 
 
-def require_admin(
+async def require_admin(
     runtime: Annotated[Runtime, Depends(get_runtime)],
     authorization: Annotated[str | None, Header()] = None,
 ) -> None:

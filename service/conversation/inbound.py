@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -35,7 +36,7 @@ from service.conversation.replies import ReplyFacts
 from service.conversation.replies import render as render_reply
 from service.conversation.safety import shows_safety_concern
 from service.conversation.tone import sounds_discouraged
-from service.database import PreparedStatement, table_of
+from service.database import PreparedStatement, savepoint, table_of
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 from service.dispatch.outbox import cancel_unsent, prompt_histories
 from service.phones import infer_timezone
@@ -158,34 +159,55 @@ _ON_DEMAND_PROMPTS_SINCE = PreparedStatement(
 def receive(
     engine: Engine, settings: Settings, catalog: Catalog, text: InboundText, now: datetime.datetime
 ) -> str | None:
-    """The reply to send back, if any. A MessageSid seen before gets none and changes nothing.
+    """The reply to send back, if any. A MessageSid seen before gets none and changes nothing."""
+    return receive_batch(engine, settings, catalog, [(text, now)])[0]
 
-    One transaction stores the message and the answer, and commits before the reply leaves.
-    If answering fails, that transaction is rolled back and the message alone is stored in a
-    second one, so nothing accepted is lost.
+
+def receive_batch(
+    engine: Engine,
+    settings: Settings,
+    catalog: Catalog,
+    texts: Sequence[tuple[InboundText, datetime.datetime]],
+) -> list[str | None]:
+    """The replies to several texts, answered in order in one transaction (one commit).
+
+    Each text is answered in a savepoint of its own. If answering one fails, its savepoint is
+    rolled back and the message alone is stored, so nothing accepted is lost and the other
+    texts are unaffected. Nothing is replied before the commit: every reply leaves after its
+    text is stored.
     """
-    with engine.connect() as connection:
-        for attempt in (1, 2):
-            try:
-                with connection.begin():
-                    return _answer(connection, settings, catalog, text, now)
-            except AlreadyReceived:
-                return None
-            except IntegrityError:
-                # Two first texts from a new number raced to create the subscriber; the row
-                # exists now, so answering again finds and locks it.
-                if attempt == 2:
-                    log.exception("text %s could not be answered", text.message_sid)
-            except Exception:
-                log.exception("text %s could not be answered", text.message_sid)
-                break
+    with engine.connect() as connection, connection.begin():
+        return [_receive_one(connection, settings, catalog, text, now) for text, now in texts]
+
+
+def _receive_one(
+    connection: Connection,
+    settings: Settings,
+    catalog: Catalog,
+    text: InboundText,
+    now: datetime.datetime,
+) -> str | None:
+    for attempt in (1, 2):
         try:
-            with connection.begin():
-                owner = connection.execute(_SUBSCRIBER_ID, {"sender": text.phone}).scalar()
-                _store(connection, text, parse_intent(text.body).kind, owner, now)
+            with savepoint(connection):
+                return _answer(connection, settings, catalog, text, now)
         except AlreadyReceived:
-            pass
-        return None
+            return None
+        except IntegrityError:
+            # Two first texts from a new number raced to create the subscriber; the row
+            # exists now, so answering again finds and locks it.
+            if attempt == 2:
+                log.exception("text %s could not be answered", text.message_sid)
+        except Exception:
+            log.exception("text %s could not be answered", text.message_sid)
+            break
+    try:
+        with savepoint(connection):
+            owner = connection.execute(_SUBSCRIBER_ID, {"sender": text.phone}).scalar()
+            _store(connection, text, parse_intent(text.body).kind, owner, now)
+    except AlreadyReceived:
+        pass
+    return None
 
 
 def _store(

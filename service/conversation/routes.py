@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import anyio
 from fastapi import APIRouter, HTTPException, Request, Response
 from twilio.twiml.messaging_response import MessagingResponse
 
-from service.conversation.inbound import InboundText, receive
+from service.conversation.inbound import InboundText
 from service.deps import NowDep, RuntimeDep
 from service.phones import InvalidPhoneNumber, normalize_phone
 from service.webhooks import twilio_form_openapi, verified_form
@@ -50,16 +49,7 @@ TWILIO_WEBHOOK_FORM = twilio_form_openapi(
 async def inbound_sms(request: Request, runtime: RuntimeDep, now: NowDep) -> Response:
     form = await verified_form(request, runtime.settings)
     text = _parse(form)
-    reply = await anyio.to_thread.run_sync(
-        receive,
-        runtime.engine,
-        runtime.settings,
-        runtime.catalog,
-        text,
-        now,
-        limiter=runtime.database_turns,
-    )
-    return twiml(reply)
+    return twiml(await runtime.answerer.answer(text, now))
 
 
 def _parse(form: dict[str, str]) -> InboundText:

@@ -1,0 +1,119 @@
+"""The webhook's database work: a few dedicated threads, each answering texts in batches.
+
+A burst of replies arrives after every evening's prompts. Handing each text to a pool thread
+of its own cost more than answering it: thread wake-ups, lock hand-offs between threads that
+SQLite serialises anyway, and one commit per text. Here each thread takes whatever has queued
+up (at most MAX_BATCH texts) and answers it with `receive_batch`: one transaction and one
+commit for the batch, each text in a savepoint of its own. Under light load a batch is one
+text, so nobody waits for a batch to fill.
+
+A sender's texts always go to the same thread, so they are answered in the order they came
+and never wait on each other's row lock from another batch. Threads start on demand and stop
+after IDLE_SECONDS without work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime
+import logging
+import queue
+import threading
+import zlib
+from dataclasses import dataclass
+from typing import Final
+
+from sqlalchemy import Engine
+
+from service.catalog import Catalog
+from service.conversation.inbound import InboundText, receive_batch
+from service.settings import Settings
+
+MAX_BATCH: Final = 32
+IDLE_SECONDS: Final = 5.0
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Job:
+    text: InboundText
+    now: datetime.datetime
+    future: asyncio.Future[str | None]
+    loop: asyncio.AbstractEventLoop
+
+
+def threads_for(engine: Engine) -> int:
+    """SQLite has one writer at a time: a second thread would only wait for it. PostgreSQL
+    overlaps one thread's round trips with another's work."""
+    return 1 if engine.dialect.name == "sqlite" else 4
+
+
+class Answerer:
+    def __init__(self, engine: Engine, settings: Settings, catalog: Catalog, threads: int) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.catalog = catalog
+        self._queues: list[queue.SimpleQueue[_Job]] = [queue.SimpleQueue() for _ in range(threads)]
+        self._workers: list[threading.Thread | None] = [None] * threads
+        self._lock = threading.Lock()  # guards _workers against a worker retiring as work arrives
+
+    async def answer(self, text: InboundText, now: datetime.datetime) -> str | None:
+        """The reply to `text`, once it and its answer are committed."""
+        loop = asyncio.get_running_loop()
+        job = _Job(text, now, loop.create_future(), loop)
+        lane = zlib.crc32(text.phone.encode()) % len(self._queues)
+        with self._lock:
+            self._queues[lane].put(job)
+            worker = self._workers[lane]
+            if worker is None or not worker.is_alive():
+                worker = threading.Thread(
+                    target=self._work, args=(lane,), name=f"answerer-{lane}", daemon=True
+                )
+                self._workers[lane] = worker
+                worker.start()
+        return await job.future
+
+    def _work(self, lane: int) -> None:
+        jobs = self._queues[lane]
+        while True:
+            try:
+                batch = [jobs.get(timeout=IDLE_SECONDS)]
+            except queue.Empty:
+                with self._lock:
+                    if jobs.empty():  # nothing slipped in while we timed out: retire
+                        self._workers[lane] = None
+                        return
+                continue
+            while len(batch) < MAX_BATCH:
+                try:
+                    batch.append(jobs.get_nowait())
+                except queue.Empty:
+                    break
+            self._answer(batch)
+
+    def _answer(self, batch: list[_Job]) -> None:
+        texts = [(job.text, job.now) for job in batch]
+        try:
+            replies = receive_batch(self.engine, self.settings, self.catalog, texts)
+        except Exception as error:  # the commit itself failed: every text of the batch fails
+            log.exception("a batch of %d texts could not be stored", len(batch))
+            for job in batch:
+                _settle(job, error=error)
+            return
+        for job, reply in zip(batch, replies, strict=True):
+            _settle(job, reply=reply)
+
+
+def _settle(job: _Job, reply: str | None = None, error: Exception | None = None) -> None:
+    def resolve() -> None:
+        if job.future.done():  # the request went away (client disconnected)
+            return
+        if error is not None:
+            job.future.set_exception(error)
+        else:
+            job.future.set_result(reply)
+
+    # RuntimeError: that event loop has closed, so nobody is waiting any more.
+    with contextlib.suppress(RuntimeError):
+        job.loop.call_soon_threadsafe(resolve)

@@ -1,0 +1,85 @@
+"""The answering threads: texts answered in batches, in order per sender, on both databases."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from service.conversation import answerer as answerer_module
+from service.conversation.answerer import Answerer
+from service.conversation.inbound import InboundText
+from service.conversation.models import InboundMessage
+from service.deps import Runtime
+from service.subscribers.models import Subscriber, SubscriberStatus
+from service.wins.models import Win
+
+NOW = datetime.datetime(2026, 3, 10, 20, 0, tzinfo=datetime.UTC)
+
+
+def _texts(phones: int) -> list[InboundText]:
+    """Each phone joins, confirms and replies: only right in this order."""
+    return [
+        InboundText(f"SM{n:04d}{step:028d}", f"+1415555{n:04d}", body)
+        for step, body in enumerate(("JOIN", "YES", "We cooked dinner together"))
+        for n in range(phones)
+    ]
+
+
+async def _answer_all(answerer: Answerer, texts: list[InboundText]) -> list[str | None]:
+    # Queued all at once, as a burst of webhooks would be: the threads see batches.
+    return await asyncio.gather(*(answerer.answer(text, NOW) for text in texts))
+
+
+def test_a_burst_is_answered_in_order_per_sender(runtime: Runtime, engine: Engine) -> None:
+    answerer = Answerer(engine, runtime.settings, runtime.catalog, threads=3)
+    texts = _texts(40)
+    replies = asyncio.run(_answer_all(answerer, texts))
+    assert all(replies)
+    assert sum("Reply YES" in (r or "") for r in replies) == 40  # JOIN
+    with Session(engine) as session:
+        statuses = session.exec(select(Subscriber.status)).all()
+        stored = session.exec(select(InboundMessage.message_sid)).all()
+        wins = session.exec(select(Win)).all()
+    assert statuses == [SubscriberStatus.ACTIVE] * 40  # YES came after JOIN for everyone
+    assert sorted(stored) == sorted(t.message_sid for t in texts)
+    assert len(wins) == 40
+
+
+def test_a_batch_that_cannot_commit_fails_every_waiting_request(
+    runtime: Runtime, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_commit(*_: object) -> list[str | None]:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(answerer_module, "receive_batch", broken_commit)
+    answerer = Answerer(engine, runtime.settings, runtime.catalog, threads=1)
+
+    async def answer_two() -> list[object]:
+        texts = _texts(2)[:2]
+        return await asyncio.gather(
+            *(answerer.answer(t, NOW) for t in texts), return_exceptions=True
+        )
+
+    outcomes = asyncio.run(answer_two())
+    assert [str(o) for o in outcomes] == ["the database went away"] * 2
+
+
+def test_idle_threads_retire_and_come_back(
+    runtime: Runtime, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(answerer_module, "IDLE_SECONDS", 0.05)
+    answerer = Answerer(engine, runtime.settings, runtime.catalog, threads=1)
+    first, second = _texts(1)[:2]
+    assert "Reply YES" in (asyncio.run(answerer.answer(first, NOW)) or "")
+    worker = answerer._workers[0]
+    assert worker is not None
+    worker.join(timeout=5)
+    assert not worker.is_alive() and answerer._workers[0] is None
+    assert asyncio.run(answerer.answer(second, NOW))  # YES: a new thread answers
+    with Session(engine) as session:
+        stored = session.exec(select(InboundMessage).order_by(col(InboundMessage.id))).all()
+    assert [m.body for m in stored] == ["JOIN", "YES"]
