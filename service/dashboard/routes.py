@@ -69,13 +69,13 @@ def _program(request: Request) -> str:
     return runtime.settings.program_name
 
 
-def signed_in(request: Request, runtime: RuntimeDep, now: NowDep) -> None:
+async def signed_in(request: Request, runtime: RuntimeDep, now: NowDep) -> None:
     cookie = request.cookies.get(session.COOKIE_NAME)
     if not session.is_valid(cookie, _admin_token(runtime), now):
         raise HTTPException(303, "Sign in first.", headers={"Location": "/login"})
 
 
-def same_origin(request: Request) -> None:
+async def same_origin(request: Request) -> None:
     """Forms post only from our own pages (the SameSite=Strict cookie already insists)."""
     origin = request.headers.get("origin")
     if origin and origin != "null" and urlsplit(origin).netloc != request.url.netloc:

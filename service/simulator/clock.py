@@ -13,14 +13,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from service.deps import utc_now
+from service.deps import read_clock
 
 SIMULATED_NOW: ContextVar[datetime.datetime | None] = ContextVar("simulated_now", default=None)
 MAX_OFFSET = datetime.timedelta(days=366)
 
 
-def simulated_or_real_now() -> datetime.datetime:
-    return SIMULATED_NOW.get() or utc_now()
+async def simulated_or_real_now() -> datetime.datetime:
+    return SIMULATED_NOW.get() or read_clock()
 
 
 def as_of(real_now: datetime.datetime, offset_minutes: int) -> datetime.datetime:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 
 import pytest
@@ -111,7 +112,7 @@ def test_simulated_time_stays_inside_the_simulator(
         ).one()
     assert simulated.received_at - real.received_at > datetime.timedelta(days=6)
     assert SIMULATED_NOW.get() is None
-    assert simulated_or_real_now().tzinfo is datetime.UTC
+    assert asyncio.run(simulated_or_real_now()).tzinfo is datetime.UTC
 
 
 def test_conversation_of_a_new_number_is_empty(client: TestClient) -> None:
