@@ -1,0 +1,38 @@
+"""The webhook signature check: Twilio's algorithm, with the SDK's own port variants."""
+
+from __future__ import annotations
+
+from twilio.request_validator import RequestValidator
+
+from service.webhooks import signature_is_valid
+
+TOKEN = "12345678901234567890123456789012"
+FORM = {"From": "+14155550100", "Body": "We hugged", "MessageSid": "SM" + "1" * 32}
+
+
+def test_a_signature_over_our_url_is_accepted() -> None:
+    url = "https://nudge.example.test/sms/inbound"
+    signature = RequestValidator(TOKEN).compute_signature(url, FORM)
+    assert signature_is_valid(TOKEN, url, FORM, signature)
+
+
+def test_twilio_s_port_variants_are_accepted_as_the_sdk_accepts_them() -> None:
+    """Twilio may sign the URL with the default port spelled out (or without it)."""
+    signed_with_port = RequestValidator(TOKEN).compute_signature(
+        "https://nudge.example.test:443/sms/inbound", FORM
+    )
+    assert signature_is_valid(
+        TOKEN, "https://nudge.example.test/sms/inbound", FORM, signed_with_port
+    )
+
+
+def test_anything_else_is_refused() -> None:
+    url = "https://nudge.example.test/sms/inbound"
+    signature = RequestValidator(TOKEN).compute_signature(url, FORM)
+    assert not signature_is_valid(TOKEN, url, {**FORM, "Body": "STOP"}, signature)
+    assert not signature_is_valid("another-token", url, FORM, signature)
+    assert not signature_is_valid(TOKEN, url + "?x=1", FORM, signature)
+    assert not signature_is_valid(TOKEN, url, FORM, None)
+    assert not signature_is_valid(TOKEN, url, FORM, "")
+    assert not signature_is_valid(TOKEN, url, FORM, "é" + signature[1:])  # not even ASCII
+    assert not signature_is_valid("", url, FORM, signature)
