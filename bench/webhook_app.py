@@ -18,7 +18,7 @@ from fastapi import FastAPI, Request, Response
 from pydantic import SecretStr
 
 from bench.common import ACCOUNT_SID, SENDER
-from service.app import create_app
+from service.app import create_app, freeze_long_lived_objects
 from service.conversation.routes import twiml
 from service.settings import Settings, SmsTransportKind
 
@@ -53,4 +53,5 @@ def create() -> FastAPI:
         fields = {key: value for key, value in form.items() if isinstance(value, str)}
         return twiml(BARE_REPLY if fields.get("From") else None)
 
+    freeze_long_lived_objects()  # as `nudge serve` does
     return app

@@ -45,7 +45,7 @@ def serve(
     """Serve the web app (and the scheduler when SCHEDULER_ENABLED); migrates first."""
     import uvicorn
 
-    from service.app import build_runtime, create_app
+    from service.app import build_runtime, create_app, freeze_long_lived_objects
     from service.migrations.runner import upgrade
 
     settings = _settings()
@@ -56,9 +56,9 @@ def serve(
         f"scheduler: {'on' if settings.scheduler_enabled else 'off'})"
     )
     # log_config=None: uvicorn's own lines go through our (masked, JSON in production) logging.
-    uvicorn.run(
-        create_app(settings, runtime), host=host, port=port, proxy_headers=False, log_config=None
-    )
+    app = create_app(settings, runtime)
+    freeze_long_lived_objects()
+    uvicorn.run(app, host=host, port=port, proxy_headers=False, log_config=None)
 
 
 @app.command()
