@@ -2,9 +2,9 @@
 
     .venv/bin/python -m bench.webhook [--quick | --smoke] [--backend sqlite|postgresql|both]
 
-One uvicorn process (a subprocess, uvloop + httptools, one worker, as `nudge serve` runs)
-serves bench.webhook_app: the real app and POST /bare/inbound, which only parses the same
-form and answers with the same TwiML. A separate load process (aiohttp, N keep-alive
+One uvicorn server (a subprocess, uvloop + httptools, one process unless --workers N, as
+`nudge serve` runs) serves bench.webhook_app: the real app and POST /bare/inbound, which only
+parses the same form and answers with the same TwiML. A separate load process (aiohttp, N keep-alive
 connections, closed loop) posts Twilio-style signed forms, first to the bare endpoint, then
 to /sms/inbound, with 32 and then 128 connections, with 1,000 and then 1,000,000 subscribers
 in the database (the same database, grown in between with one INSERT ... SELECT).
@@ -192,7 +192,7 @@ def run_in_load_process(job: LoadJob) -> dict[str, Any]:
 class Server:
     """bench.webhook_app under uvicorn, in its own process."""
 
-    def __init__(self, database_url: str, auth_token: str) -> None:
+    def __init__(self, database_url: str, auth_token: str, workers: int = 1) -> None:
         self.port = free_port()
         environment = os.environ | {
             "BENCH_DATABASE_URL": database_url,
@@ -217,6 +217,8 @@ class Server:
                 "--no-access-log",
                 "--log-level",
                 "warning",
+                "--workers",
+                str(workers),
             ],
             cwd=ROOT,
             env=environment,
@@ -261,14 +263,14 @@ def _reset_statuses(database_url: str) -> None:
 
 
 def measure_backend(
-    backend: str, plan: Plan, log: Callable[[str], None], seed: int
+    backend: str, plan: Plan, log: Callable[[str], None], seed: int, workers: int = 1
 ) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     token = new_auth_token()
     results: list[dict[str, Any]] = []
     with temporary_database(backend) as url:
         loaded = 0
-        server = Server(url, token)
+        server = Server(url, token, workers)
         try:
             for size in plan.sizes:
                 log(f"[{backend}] loading subscribers up to {size:,}")
@@ -297,6 +299,7 @@ def measure_backend(
                                 "backend": backend,
                                 "subscribers": size,
                                 "connections": connections,
+                                "workers": workers,
                                 "endpoint": endpoint,
                                 **figures,
                             }
@@ -387,6 +390,9 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--sizes", type=lambda text: tuple(int(s) for s in text.split(",")), default=None
     )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="server processes, as `nudge serve --workers`"
+    )
     parser.add_argument("--seed", type=int, default=20_260_310)
     parser.add_argument("--results-dir", type=Path, default=None)
     return parser.parse_args(argv)
@@ -403,7 +409,7 @@ def main(argv: Sequence[str] | None = None, log: Callable[[str], None] = print) 
     rows = [
         row
         for backend in backends(arguments.backend)
-        for row in measure_backend(backend, plan, log, arguments.seed)
+        for row in measure_backend(backend, plan, log, arguments.seed, arguments.workers)
     ]
     summary = summarize(rows)
     report = {

@@ -20,7 +20,7 @@ from service.dispatch.routes import router as status_router
 from service.dispatch.worker import build_dispatcher, start_scheduler
 from service.health import router as health_router
 from service.observability import install_observability
-from service.settings import Settings
+from service.settings import Settings, load_settings
 from service.simulator.routes import install_simulator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +45,13 @@ def freeze_long_lived_objects() -> None:
     doubling the webhook's p99 (BENCHMARKS.md)."""
     gc.collect()
     gc.freeze()
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one `nudge serve --workers N` process, configured as its parent was."""
+    app = create_app(load_settings())
+    freeze_long_lived_objects()
+    return app
 
 
 def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:

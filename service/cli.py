@@ -41,6 +41,14 @@ def migrate() -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Server processes. They share the database safely; with SCHEDULER_ENABLED "
+            "each one also ticks (safe, but run one `nudge worker` instead).",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the web app (and the scheduler when SCHEDULER_ENABLED); migrates first."""
     import uvicorn
@@ -53,9 +61,21 @@ def serve(
     upgrade(runtime.engine)
     typer.echo(
         f"Serving on http://{host}:{port} (SMS transport: {settings.transport}, "
-        f"scheduler: {'on' if settings.scheduler_enabled else 'off'})"
+        f"scheduler: {'on' if settings.scheduler_enabled else 'off'}, processes: {workers})"
     )
     # log_config=None: uvicorn's own lines go through our (masked, JSON in production) logging.
+    if workers > 1:
+        runtime.engine.dispose()  # each process opens its own connections
+        uvicorn.run(
+            "service.app:app_from_environment",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            proxy_headers=False,
+            log_config=None,
+        )
+        return
     app = create_app(settings, runtime)
     freeze_long_lived_objects()
     uvicorn.run(app, host=host, port=port, proxy_headers=False, log_config=None)

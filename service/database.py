@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import fcntl
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -31,7 +32,8 @@ def make_engine(database_url: str, *, pool_size: int = 10) -> Engine:
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        writer = SqliteWriterTurn()
+        in_file = bool(url.database) and url.database != ":memory:"
+        writer = SqliteWriterTurn(Path(f"{url.database}.writer") if in_file else None)
         event.listen(engine, "begin", writer.begin)
         event.listen(engine, "commit", writer.end)
         event.listen(engine, "rollback", writer.end)
@@ -50,23 +52,27 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 class SqliteWriterTurn:
-    """One transaction at a time per process, in arrival order, on an SQLite engine.
+    """One transaction at a time on an SQLite database, waiting in line rather than polling.
 
     pysqlite's own transaction handling defers BEGIN, which lets two writers both read and
-    then collide; we emit BEGIN IMMEDIATE ourselves, so a claim is atomic. Threads of this
-    process also queue on a lock first: SQLite's busy handler would make them poll with
-    sleeps of up to 100 ms, which under a burst of webhooks meant multi-second tails. Other
-    processes (a `nudge tick`) still meet the busy timeout.
+    then collide; we emit BEGIN IMMEDIATE ourselves, so a claim is atomic. Before that, a
+    writer takes its turn: first among the threads of its process (a lock), then among
+    processes (an flock on `<database>.writer`, held until commit or rollback, released by
+    the kernel if the process dies). SQLite's busy handler would make them poll with sleeps
+    of up to 100 ms, which under a burst of webhooks meant multi-second tails.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, lock_path: Path | None) -> None:
         self._lock = threading.Lock()
+        self._lock_file = None if lock_path is None else open(lock_path, "a+b")  # noqa: SIM115
 
     def begin(self, connection: Connection) -> None:
         if not self._lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
             raise OperationalError("BEGIN IMMEDIATE", None, Exception("database is locked"))
         connection.info["holds_writer_turn"] = True
         try:
+            if self._lock_file is not None:
+                fcntl.flock(self._lock_file, fcntl.LOCK_EX)
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
             self.end(connection)
@@ -74,6 +80,8 @@ class SqliteWriterTurn:
 
     def end(self, connection: Connection) -> None:
         if connection.info.pop("holds_writer_turn", False):
+            if self._lock_file is not None:
+                fcntl.flock(self._lock_file, fcntl.LOCK_UN)
             self._lock.release()
 
 
@@ -160,6 +168,8 @@ class EnumText(TypeDecorator[E]):
         self.enum_type = enum_type
 
     def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+        if isinstance(value, self.enum_type):  # the usual case: no lookup by value
+            return value.value
         return None if value is None else self.enum_type(value).value
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:

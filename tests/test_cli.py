@@ -57,10 +57,13 @@ def environment(database_url: str, port: int) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def server(environment: dict[str, str], port: int) -> Iterator[subprocess.Popen[str]]:
+@pytest.fixture(params=[1, 2], ids=["one-process", "two-processes"])
+def server(
+    environment: dict[str, str], port: int, request: pytest.FixtureRequest
+) -> Iterator[subprocess.Popen[str]]:
+    workers = str(request.param)
     process = subprocess.Popen(
-        [sys.executable, "-m", "service", "serve", "--port", str(port)],
+        [sys.executable, "-m", "service", "serve", "--port", str(port), "--workers", workers],
         cwd=REPO,
         env=environment,
         stdout=subprocess.PIPE,

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import fcntl
+import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, bindparam, insert, or_, select, update
@@ -10,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from service.conversation.models import InboundMessage
-from service.database import PreparedStatement, table_of
+from service.database import PreparedStatement, make_engine, table_of
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 
 outbound = table_of(OutboundMessage)
@@ -105,3 +108,31 @@ def test_in_lists_are_refused_with_a_clear_message(engine: Engine) -> None:
     )
     with pytest.raises(ValueError, match="IN lists"), engine.connect() as connection:
         statement.rows(connection, {})
+
+
+def test_sqlite_writers_of_every_process_take_turns_on_one_lock_file(tmp_path: Path) -> None:
+    """Writers queue on an flock of `<database>.writer` (another process holding it here)
+    before BEGIN IMMEDIATE, instead of polling SQLite's busy handler."""
+    database = tmp_path / "turns.db"
+    engine = make_engine(f"sqlite:///{database}")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE event (name TEXT)")
+    began = threading.Event()
+
+    def writer() -> None:
+        with engine.begin() as connection:
+            began.set()
+            connection.exec_driver_sql("INSERT INTO event VALUES ('written')")
+
+    with open(f"{database}.writer", "a+b") as other_process:
+        fcntl.flock(other_process, fcntl.LOCK_EX)
+        thread = threading.Thread(target=writer)
+        thread.start()
+        assert not began.wait(timeout=0.3)  # SQLite itself is free: the turn is what waits
+        fcntl.flock(other_process, fcntl.LOCK_UN)
+    thread.join(timeout=10)
+    assert began.is_set()
+    with engine.connect() as connection:
+        names = [row[0] for row in connection.exec_driver_sql("SELECT name FROM event")]
+    assert names == ["written"]
+    engine.dispose()
