@@ -24,6 +24,7 @@ Decisions a reader may look for:
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -79,18 +80,19 @@ _APOSTROPHES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u20
 _INVISIBLE = dict.fromkeys([0x200B, 0x2060, 0xFEFF, *range(0xFE00, 0xFE10)])
 
 
+@functools.lru_cache(maxsize=256)  # the intent, the safety net and the tone all read one text
 def normalize(text: str) -> str:
     """NFKC, case-folded, trimmed of surrounding spaces, punctuation and emoji, single-spaced."""
     folded = unicodedata.normalize("NFKC", text.translate(_APOSTROPHES)).casefold()
     folded = unicodedata.normalize("NFKC", folded).translate(_INVISIBLE)
-    kept = [i for i, char in enumerate(folded) if _is_letter_or_digit(char)]
-    if not kept:
+    start = next((i for i, char in enumerate(folded) if _is_letter_or_digit(char)), None)
+    if start is None:
         return ""
-    end = kept[-1] + 1
+    end = 1 + next(i for i in range(len(folded) - 1, -1, -1) if _is_letter_or_digit(folded[i]))
     # Combining marks belong to the letter before them.
     while end < len(folded) and unicodedata.category(folded[end]).startswith("M"):
         end += 1
-    return " ".join(folded[kept[0] : end].split())
+    return " ".join(folded[start:end].split())
 
 
 def _is_letter_or_digit(char: str) -> bool:
