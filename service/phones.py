@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
@@ -14,6 +15,7 @@ class InvalidPhoneNumber(ValueError):
     """The text is not a phone number we can text."""
 
 
+@functools.lru_cache(maxsize=4096)  # parsing costs ~50 us, on every webhook; senders repeat
 def normalize_phone(raw: str, default_region: str = "US") -> str:
     """E.164 form of a number, e.g. '+14155550123'; raises InvalidPhoneNumber."""
     try:

@@ -94,26 +94,27 @@ class Answerer:
 
     def _answer(self, batch: list[_Job]) -> None:
         texts = [(job.text, job.now) for job in batch]
+        outcomes: list[str | Exception | None]
         try:
-            replies = receive_batch(self.engine, self.settings, self.catalog, texts)
+            outcomes = list(receive_batch(self.engine, self.settings, self.catalog, texts))
         except Exception as error:  # the commit itself failed: every text of the batch fails
             log.exception("a batch of %d texts could not be stored", len(batch))
-            for job in batch:
-                _settle(job, error=error)
-            return
-        for job, reply in zip(batch, replies, strict=True):
-            _settle(job, reply=reply)
+            outcomes = [error] * len(batch)
+        # One wake-up per event loop for the whole batch, not one per text.
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Job, str | Exception | None]]] = {}
+        for job, outcome in zip(batch, outcomes, strict=True):
+            by_loop.setdefault(job.loop, []).append((job, outcome))
+        for loop, settled in by_loop.items():
+            # RuntimeError: that event loop has closed, so nobody is waiting any more.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(_resolve, settled)
 
 
-def _settle(job: _Job, reply: str | None = None, error: Exception | None = None) -> None:
-    def resolve() -> None:
+def _resolve(settled: list[tuple[_Job, str | Exception | None]]) -> None:
+    for job, outcome in settled:
         if job.future.done():  # the request went away (client disconnected)
-            return
-        if error is not None:
-            job.future.set_exception(error)
+            continue
+        if isinstance(outcome, Exception):
+            job.future.set_exception(outcome)
         else:
-            job.future.set_result(reply)
-
-    # RuntimeError: that event loop has closed, so nobody is waiting any more.
-    with contextlib.suppress(RuntimeError):
-        job.loop.call_soon_threadsafe(resolve)
+            job.future.set_result(outcome)
