@@ -5,16 +5,17 @@ from __future__ import annotations
 import datetime
 import fcntl
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import repeat
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Column, DateTime, Dialect, Engine, String, Table, event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.sql.expression import ClauseElement
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
@@ -183,13 +184,68 @@ def enum_column(enum_type: type[StrEnum], *, index: bool = False) -> Column[Any]
 @dataclass(frozen=True)
 class _CompiledForm:
     sql: str
+    names: tuple[str, ...]  # every parameter, in placeholder order for positional paramstyles
+    positional: bool  # qmark (SQLite) rather than named (psycopg's pyformat)
     defaults: dict[str, Any]  # the statement's literal values (an enum in a WHERE, say)
     bind_processors: dict[str, Callable[[Any], Any]]
-    positions: tuple[str, ...] | None  # parameter order for positional paramstyles (qmark)
     result_processors: tuple[Callable[[Any], Any] | None, ...]
 
 
-class PreparedStatement:
+def _compile(
+    statement: ClauseElement, dialect: Dialect, columns: list[str] | None
+) -> _CompiledForm:
+    compiled: Any = statement.compile(dialect=dialect, column_keys=columns)
+    if any(bind.expanding for bind in compiled.binds.values()):
+        # Their placeholders are only rendered per execution.
+        raise ValueError("IN lists are not supported; spell them with or_() / and_()")
+    positional = bool(compiled.positiontup)
+    return _CompiledForm(
+        sql=str(compiled),
+        names=tuple(compiled.positiontup if positional else compiled.binds),
+        positional=positional,
+        defaults={
+            name: value
+            for name, value in compiled.params.items()
+            if not (name in compiled.binds and compiled.binds[name].required)
+        },
+        bind_processors=dict(compiled._bind_processors),
+        result_processors=tuple(
+            column.type._cached_result_processor(dialect, None)
+            for column in compiled._result_columns
+        ),
+    )
+
+
+@contextmanager
+def dbapi_cursor(connection: Connection, sql: str) -> Iterator[Any]:
+    """A DBAPI cursor in the connection's transaction; driver errors raised as SQLAlchemy's
+    (a unique violation is still an IntegrityError)."""
+    dbapi_error = connection.dialect.loaded_dbapi.Error
+    cursor = connection.connection.cursor()
+    try:
+        yield cursor
+    except dbapi_error as error:
+        raise DBAPIError.instance(sql, None, error, dbapi_error) from error
+    finally:
+        cursor.close()
+
+
+class _CompiledOnce:
+    """A Core statement compiled once per dialect (see PreparedStatement, BulkStatement)."""
+
+    def __init__(self, statement: ClauseElement, columns: Sequence[str] | None = None) -> None:
+        self.statement = statement
+        self.columns = list(columns) if columns is not None else None
+        self._forms: dict[str, _CompiledForm] = {}
+
+    def _form(self, dialect: Dialect) -> _CompiledForm:
+        form = self._forms.get(dialect.name)
+        if form is None:
+            form = self._forms[dialect.name] = _compile(self.statement, dialect, self.columns)
+        return form
+
+
+class PreparedStatement(_CompiledOnce):
     """A Core statement compiled once per dialect and run straight on the DBAPI cursor.
 
     For the per-text hot path: Connection.execute() spends ~60 us of Python per statement on
@@ -200,50 +256,16 @@ class PreparedStatement:
     same name.
     """
 
-    def __init__(self, statement: ClauseElement, columns: Sequence[str] | None = None) -> None:
-        self.statement = statement
-        self.columns = list(columns) if columns is not None else None
-        self._forms: dict[str, _CompiledForm] = {}
-
-    def _form(self, dialect: Dialect) -> _CompiledForm:
-        form = self._forms.get(dialect.name)
-        if form is None:
-            compiled: Any = self.statement.compile(dialect=dialect, column_keys=self.columns)
-            if any(bind.expanding for bind in compiled.binds.values()):
-                # Their placeholders are only rendered per execution.
-                raise ValueError("IN lists are not supported; spell them with or_() / and_()")
-            form = _CompiledForm(
-                sql=str(compiled),
-                defaults={
-                    name: value
-                    for name, value in compiled.params.items()
-                    if not (name in compiled.binds and compiled.binds[name].required)
-                },
-                bind_processors=dict(compiled._bind_processors),
-                positions=tuple(compiled.positiontup) if compiled.positiontup else None,
-                result_processors=tuple(
-                    column.type._cached_result_processor(dialect, None)
-                    for column in compiled._result_columns
-                ),
-            )
-            self._forms[dialect.name] = form
-        return form
-
     def rows(self, connection: Connection, parameters: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Runs the statement in the connection's transaction; the rows it returns, if any."""
         form = self._form(connection.dialect)
         values = form.defaults | dict(parameters)
         for name, process in form.bind_processors.items():
             values[name] = process(values[name])
-        arguments: Any = values if form.positions is None else [values[n] for n in form.positions]
-        cursor = connection.connection.cursor()
-        try:
+        arguments: Any = [values[n] for n in form.names] if form.positional else values
+        with dbapi_cursor(connection, form.sql) as cursor:
             cursor.execute(form.sql, arguments)
             raw_rows = cursor.fetchall() if form.result_processors else []
-        except connection.dialect.loaded_dbapi.IntegrityError as error:
-            raise IntegrityError(form.sql, arguments, error) from error
-        finally:
-            cursor.close()
         processors = form.result_processors
         return [
             tuple(
@@ -261,3 +283,54 @@ class PreparedStatement:
     def scalar(self, connection: Connection, parameters: Mapping[str, Any]) -> Any:
         found = self.first(connection, parameters)
         return found[0] if found else None
+
+
+class BulkStatement(_CompiledOnce):
+    """A Core INSERT or UPDATE compiled once per dialect and run by the DBAPI cursor's
+    executemany, as PreparedStatement runs single statements.
+
+    SQLAlchemy's executemany builds and type-processes each row's parameters in Python, several
+    times the driver's own work per row. Here the values every row shares (`now`, a status) are
+    processed once per call and each varying column goes through its type's processor in one
+    map(). Rows are tuples in the order of `varying`; `columns` names an INSERT's columns.
+    """
+
+    def __init__(
+        self,
+        statement: ClauseElement,
+        varying: Sequence[str],
+        columns: Sequence[str] | None = None,
+    ) -> None:
+        super().__init__(statement, columns)
+        self.varying = tuple(varying)
+
+    def prepared(
+        self, dialect: Dialect, shared: Mapping[str, Any], rows: Sequence[Sequence[Any]]
+    ) -> tuple[str, list[Any]]:
+        """The SQL and one DBAPI parameter set per row, types applied."""
+        form = self._form(dialect)
+        processors = form.bind_processors
+        values: dict[str, Any] = {}
+        for name, value in (form.defaults | dict(shared)).items():
+            process = processors.get(name)
+            values[name] = value if process is None else process(value)
+        columns: dict[str, Iterable[Any]] = {}
+        for name, column in zip(self.varying, zip(*rows, strict=True), strict=True):
+            process = processors.get(name)
+            columns[name] = column if process is None else list(map(process, column))
+        # Not strict: the shared values are endless repeats beside the rows' columns.
+        ordered = [columns[n] if n in columns else repeat(values[n]) for n in form.names]
+        if form.positional:
+            return form.sql, list(zip(*ordered, strict=False))
+        return form.sql, [
+            dict(zip(form.names, row, strict=True)) for row in zip(*ordered, strict=False)
+        ]
+
+    def run(
+        self, connection: Connection, shared: Mapping[str, Any], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        if not rows:
+            return
+        sql, arguments = self.prepared(connection.dialect, shared, rows)
+        with dbapi_cursor(connection, sql) as cursor:
+            cursor.executemany(sql, arguments)

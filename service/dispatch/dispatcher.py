@@ -14,22 +14,44 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import functools
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, Select, Table, and_, bindparam, exists, insert, or_, update
+from sqlalchemy import (
+    Connection,
+    Dialect,
+    Engine,
+    Integer,
+    Select,
+    and_,
+    any_,
+    bindparam,
+    exists,
+    insert,
+    or_,
+    update,
+)
 from sqlalchemy import select as core_select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql.expression import ColumnElement
 from sqlmodel import Session, col, select
 
 from service.catalog import Catalog, choose_prompt, render
-from service.database import session_scope, table_of
+from service.database import (
+    BulkStatement,
+    PreparedStatement,
+    dbapi_cursor,
+    session_scope,
+    table_of,
+)
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 from service.dispatch.outbox import cancel_unsent, prompt_histories
-from service.dispatch.planning import DueSchedule, plan_due
+from service.dispatch.planning import plan_due
 from service.scheduling.schedule import week_start
 from service.settings import Settings
 from service.subscribers.models import (
@@ -66,15 +88,16 @@ class TickReport:
         self.outcomes[delivery.value] = self.outcomes.get(delivery.value, 0) + 1
 
 
-@dataclass(frozen=True)
-class Claimed:
+class Claimed(NamedTuple):
     outbound_id: int
     phone: str
 
 
-@dataclass(frozen=True, slots=True)
-class DueSubscriber:
-    """The columns a claim reads from a due subscriber (a plain row, not an ORM object)."""
+class DueSubscriber(NamedTuple):
+    """The columns a claim reads from a due subscriber (a plain row, not an ORM object).
+
+    A NamedTuple is built from a row in C, and plan_due reads it as it is (a Schedule).
+    """
 
     id: int
     phone: str
@@ -100,6 +123,60 @@ _DUE_COLUMNS = (
     col(Subscriber.partner_name),
     col(Subscriber.love_language),
 )
+
+_outbound = table_of(OutboundMessage)
+_subscriber = table_of(Subscriber)
+
+
+_UPDATE_SCHEDULES = BulkStatement(
+    update(_subscriber)
+    .where(_subscriber.c.id == bindparam("subscriber_id"))
+    .values(
+        next_prompt_at=bindparam("new_next_prompt_at"),
+        next_recap_at=bindparam("new_next_recap_at"),
+        updated_at=bindparam("new_updated_at"),
+    ),
+    varying=("subscriber_id", "new_next_prompt_at", "new_next_recap_at"),
+)
+
+_CLAIM_VARYING = ("subscriber_id", "phone", "kind", "prompt_id", "category", "slot_at", "body")
+_CLAIM_SHARED = ("status", "attempts", "lease_until", "created_at", "updated_at")
+_INSERT_CLAIMED = BulkStatement(
+    insert(_outbound), varying=_CLAIM_VARYING, columns=_CLAIM_VARYING + _CLAIM_SHARED
+)
+_INSERT_CLAIMED_RETURNING = BulkStatement(
+    insert(_outbound).returning(_outbound.c.id),
+    varying=_CLAIM_VARYING,
+    columns=_CLAIM_VARYING + _CLAIM_SHARED,
+)
+
+
+def _set_outcome(*columns: str, varying: Sequence[str]) -> BulkStatement:
+    """An executemany UPDATE by primary key setting `columns` (parameters new_<column>)."""
+    return BulkStatement(
+        update(_outbound)
+        .where(_outbound.c.id == bindparam("row_id"))
+        .values({name: bindparam(f"new_{name}") for name in columns}),
+        varying=("row_id", *varying),
+    )
+
+
+_SET_ACCEPTED = _set_outcome(
+    "status",
+    "twilio_sid",
+    "sent_at",
+    "updated_at",
+    "error_code",
+    varying=("new_twilio_sid", "new_error_code"),
+)
+_SET_RETRY = _set_outcome(
+    "status",
+    "lease_until",
+    "updated_at",
+    "error_code",
+    varying=("new_lease_until", "new_error_code"),
+)
+_SET_SETTLED = _set_outcome("status", "updated_at", "error_code", varying=("new_error_code",))
 
 
 class _OutcomeWriter:
@@ -230,71 +307,57 @@ class Dispatcher:
         """Lock a batch of due subscribers, move their schedule on and write their outbound
         rows as `claimed`, all in one transaction.
 
-        Plain column reads and bulk statements (no ORM objects): a batch is one locking
+        Plain column rows on a Connection (no ORM objects, no Session): a batch is one locking
         SELECT per kind of due (index range scans, see lock_due), the history reads, one
-        executemany UPDATE of the schedules, one executemany INSERT and one SELECT of the ids.
+        executemany UPDATE of the schedules and one INSERT that reports the new ids.
         """
-        with session_scope(self.engine) as session:
-            subscribers = lock_due(session, now, self.settings.tick_batch_size)
+        with self.engine.begin() as connection:
+            subscribers = lock_due(connection, now, self.settings.tick_batch_size)
             if not subscribers:
                 return []
-            histories = prompt_histories(session.connection(), [s.id for s in subscribers])
-            recap_facts = _recap_facts(session, subscribers, now)
-            schedules: list[dict[str, object]] = []
-            rows: list[dict[str, object]] = []
-            lease_until = now + CLAIM_LEASE
+            histories = prompt_histories(connection, [s.id for s in subscribers])
+            recap_facts = _recap_facts(connection, subscribers, now)
+            window = self.window
+            no_facts = (0, False)
+            no_history: list[str] = []
+            schedules: list[tuple[Any, ...]] = []
+            rows: list[tuple[Any, ...]] = []
             for subscriber in subscribers:
-                wins, prompted_today = recap_facts.get(subscriber.id, (0, False))
+                wins, prompted_today = recap_facts.get(subscriber.id, no_facts)
                 plan = plan_due(
-                    _due_schedule(subscriber),
-                    now,
-                    self.window,
-                    wins_this_week=wins,
-                    prompted_today=prompted_today,
+                    subscriber, now, window, wins_this_week=wins, prompted_today=prompted_today
                 )
-                schedules.append(
-                    {
-                        "subscriber_id": subscriber.id,
-                        "next_prompt_at": plan.next_prompt_at,
-                        "next_recap_at": plan.next_recap_at,
-                    }
-                )
+                schedules.append((subscriber.id, plan.next_prompt_at, plan.next_recap_at))
                 if plan.send is None:
                     report.deferred += 1
                     continue
                 body, prompt_id, category = self._compose(
-                    subscriber, plan.send, histories.get(subscriber.id, []), wins
+                    subscriber, plan.send, histories.get(subscriber.id, no_history), wins
                 )
+                # In _CLAIM_VARYING's order.
                 rows.append(
-                    {
-                        "subscriber_id": subscriber.id,
-                        "phone": subscriber.phone,
-                        "kind": plan.send,
-                        "prompt_id": prompt_id,
-                        "category": category,
-                        "slot_at": plan.slot_at,
-                        "body": body,
-                        "status": OutboundStatus.CLAIMED,
-                        "attempts": 0,
-                        "lease_until": lease_until,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
+                    (
+                        subscriber.id,
+                        subscriber.phone,
+                        plan.send,
+                        prompt_id,
+                        category,
+                        plan.slot_at,
+                        body,
+                    )
                 )
-            subscriber_table = table_of(Subscriber)
-            session.execute(
-                update(subscriber_table)
-                .where(subscriber_table.c.id == bindparam("subscriber_id"))
-                .values(
-                    next_prompt_at=bindparam("next_prompt_at"),
-                    next_recap_at=bindparam("next_recap_at"),
-                    updated_at=now,
-                ),
-                schedules,
-            )
+            _UPDATE_SCHEDULES.run(connection, {"new_updated_at": now}, schedules)
             if not rows:
                 return []
-            claimed = _insert_claimed(session, rows)
+            shared = {
+                "status": OutboundStatus.CLAIMED,
+                "attempts": 0,
+                "lease_until": now + CLAIM_LEASE,
+                "created_at": now,
+                "updated_at": now,
+            }
+            ids = _insert_claimed(connection, shared, rows)
+            claimed = [Claimed(row_id, row[1]) for row_id, row in zip(ids, rows, strict=True)]
             report.claimed += len(claimed)
             return claimed
 
@@ -405,138 +468,160 @@ class Dispatcher:
         self, outbound_ids: list[int], now: datetime.datetime
     ) -> list[tuple[int, str, str]]:
         """Compare-and-set claimed -> sending, only while the subscriber is still active."""
-        outbound, subscribers = table_of(OutboundMessage), table_of(Subscriber)
-        # Correlated, so each row checks its own subscriber by primary key (an uncorrelated
-        # `IN (SELECT id ... WHERE status = 'active')` may read every active subscriber).
-        still_active = (
-            exists()
-            .where(
-                subscribers.c.id == outbound.c.subscriber_id,
-                subscribers.c.status == SubscriberStatus.ACTIVE,
-            )
-            .correlate(outbound)
-        )
-        with session_scope(self.engine) as session:
-            statement = (
-                update(outbound)
-                .where(
-                    outbound.c.id.in_(outbound_ids),
-                    outbound.c.status == OutboundStatus.CLAIMED,
-                    still_active,
+        if not outbound_ids:
+            return []
+        with self.engine.begin() as connection:
+            start, cancel, ids = _start_statements(connection.dialect, outbound_ids)
+            started = [
+                (row[0], row[1], row[2])
+                for row in start.rows(
+                    connection, ids | {"lease_until": now + SEND_LEASE, "updated_at": now}
                 )
-                .values(
-                    status=OutboundStatus.SENDING,
-                    attempts=outbound.c.attempts + 1,
-                    lease_until=now + SEND_LEASE,
-                    updated_at=now,
-                )
-                .returning(outbound.c.id, outbound.c.phone, outbound.c.body)
-            )
-            started = [(int(r[0]), str(r[1]), str(r[2])) for r in session.execute(statement)]
+            ]
             if len(started) < len(outbound_ids):
                 # Whatever did not start belongs to someone who left: it is not sent, ever.
-                session.execute(
-                    update(outbound)
-                    .where(
-                        outbound.c.id.in_(outbound_ids),
-                        outbound.c.status == OutboundStatus.CLAIMED,
-                    )
-                    .values(status=OutboundStatus.CANCELLED, updated_at=now)
-                )
+                cancel.rows(connection, ids | {"updated_at": now})
             return started
 
     def _record_outcomes(
         self, outcomes: Iterable[tuple[int, SendResult]], now: datetime.datetime, report: TickReport
     ) -> None:
-        changes: list[dict[str, object]] = []
+        accepted: list[tuple[Any, ...]] = []
+        retrying: list[tuple[Any, ...]] = []
+        settled: dict[OutboundStatus, list[tuple[Any, ...]]] = defaultdict(list)
         opted_out: list[int] = []
         undeliverable: list[int] = []
         outcomes = list(outcomes)
-        with session_scope(self.engine) as session:
-            retrying = [row_id for row_id, r in outcomes if r.delivery is Delivery.RETRY_LATER]
-            attempts = _attempts(session, retrying) if retrying else {}
+        with self.engine.begin() as connection:
+            retry_ids = [row_id for row_id, r in outcomes if r.delivery is Delivery.RETRY_LATER]
+            attempts = _attempts(connection, retry_ids) if retry_ids else {}
             for row_id, result in outcomes:
                 report.count(result.delivery)
-                change: dict[str, object] = {
-                    "id": row_id,
-                    "updated_at": now,
-                    "error_code": result.error_code,
-                }
                 match result.delivery:
                     case Delivery.ACCEPTED:
-                        change.update(
-                            status=OutboundStatus.ACCEPTED, twilio_sid=result.sid, sent_at=now
-                        )
+                        accepted.append((row_id, result.sid, result.error_code))
                         report.sent += 1
                     case Delivery.RETRY_LATER if attempts.get(row_id, 0) < MAX_ATTEMPTS:
                         backoff = RETRY_BACKOFF * (2 ** max(attempts.get(row_id, 1) - 1, 0))
-                        change.update(status=OutboundStatus.CLAIMED, lease_until=now + backoff)
+                        retrying.append((row_id, now + backoff, result.error_code))
                         report.retry_later += 1
                     case Delivery.UNKNOWN:
-                        change.update(status=OutboundStatus.UNKNOWN)
+                        settled[OutboundStatus.UNKNOWN].append((row_id, result.error_code))
                         report.unknown += 1
                     case Delivery.OPTED_OUT:
-                        change.update(status=OutboundStatus.FAILED)
+                        settled[OutboundStatus.FAILED].append((row_id, result.error_code))
                         opted_out.append(row_id)
                         report.failed += 1
                     case Delivery.UNDELIVERABLE:
-                        change.update(status=OutboundStatus.FAILED)
+                        settled[OutboundStatus.FAILED].append((row_id, result.error_code))
                         undeliverable.append(row_id)
                         report.failed += 1
                     case _:
-                        change.update(status=OutboundStatus.FAILED)
+                        settled[OutboundStatus.FAILED].append((row_id, result.error_code))
                         report.failed += 1
-                changes.append(change)
-            _update_by_id(session, table_of(OutboundMessage), changes)
+            _SET_ACCEPTED.run(
+                connection,
+                {"new_status": OutboundStatus.ACCEPTED, "new_sent_at": now, "new_updated_at": now},
+                accepted,
+            )
+            _SET_RETRY.run(
+                connection, {"new_status": OutboundStatus.CLAIMED, "new_updated_at": now}, retrying
+            )
+            for status, rows in settled.items():
+                _SET_SETTLED.run(connection, {"new_status": status, "new_updated_at": now}, rows)
             if opted_out:
-                _opt_out_by_carrier(session, opted_out, now)
+                with Session(bind=connection) as session:  # joins this transaction
+                    _opt_out_by_carrier(session, opted_out, now)
+                    session.flush()
             if undeliverable:
-                _stop_scheduling(session, undeliverable, now)
+                _stop_scheduling(connection, undeliverable, now)
 
 
-def _insert_claimed(session: Session, rows: list[dict[str, object]]) -> list[Claimed]:
-    """Insert the claimed rows and return their ids, in the order given.
-
-    A plain executemany INSERT (psycopg pipelines it, and parses the short statement once)
-    and one SELECT by the slot key (subscriber, kind, slot_at), which is unique. An INSERT
-    ... RETURNING of many rows becomes one multi-row VALUES statement whose thousands of
-    placeholders psycopg parses anew on every batch: that parse was the claim's largest cost.
-    """
-    table = table_of(OutboundMessage)
-    session.execute(insert(table), rows)
-    created = session.execute(
-        core_select(table.c.id, table.c.subscriber_id, table.c.kind, table.c.slot_at).where(
-            table.c.subscriber_id.in_({row["subscriber_id"] for row in rows}),
-            table.c.created_at == rows[0]["created_at"],
+@functools.cache
+def _start_statement_pair(slots: int) -> tuple[PreparedStatement, PreparedStatement]:
+    """The CAS claimed -> sending and the cancel of what did not start, for `slots` ids
+    (0: one array parameter, PostgreSQL's `= ANY`)."""
+    chosen: ColumnElement[bool]
+    if slots:
+        chosen = _outbound.c.id.in_([bindparam(f"id_{i}", type_=Integer) for i in range(slots)])
+    else:
+        chosen = _outbound.c.id == any_(bindparam("ids", type_=ARRAY(Integer)))
+    # Correlated, so each row checks its own subscriber by primary key (an uncorrelated
+    # `IN (SELECT id ... WHERE status = 'active')` may read every active subscriber).
+    still_active = (
+        exists()
+        .where(
+            _subscriber.c.id == _outbound.c.subscriber_id,
+            _subscriber.c.status == SubscriberStatus.ACTIVE,
         )
+        .correlate(_outbound)
     )
-    ids = {
-        (subscriber_id, kind, slot_at): row_id for row_id, subscriber_id, kind, slot_at in created
-    }
-    return [
-        Claimed(ids[(row["subscriber_id"], row["kind"], row["slot_at"])], str(row["phone"]))
-        for row in rows
-    ]
+    start = PreparedStatement(
+        update(_outbound)
+        .where(chosen, _outbound.c.status == OutboundStatus.CLAIMED, still_active)
+        .values(status=OutboundStatus.SENDING, attempts=_outbound.c.attempts + 1)
+        .returning(_outbound.c.id, _outbound.c.phone, _outbound.c.body),
+        columns=("lease_until", "updated_at"),
+    )
+    cancel = PreparedStatement(
+        update(_outbound)
+        .where(chosen, _outbound.c.status == OutboundStatus.CLAIMED)
+        .values(status=OutboundStatus.CANCELLED),
+        columns=("updated_at",),
+    )
+    return start, cancel
 
 
-def _update_by_id(session: Session, table: Table, changes: list[dict[str, object]]) -> None:
-    """Rows' new values by primary key: one executemany UPDATE per set of changed columns."""
-    groups: dict[tuple[str, ...], list[dict[str, object]]] = defaultdict(list)
-    for change in changes:
-        groups[tuple(sorted(key for key in change if key != "id"))].append(change)
-    for columns, rows in groups.items():
-        statement = (
-            update(table)
-            .where(table.c.id == bindparam("row_id"))
-            .values({name: bindparam(f"new_{name}") for name in columns})
-        )
-        parameters = [
-            {"row_id": row["id"], **{f"new_{name}": row[name] for name in columns}} for row in rows
-        ]
-        session.execute(statement, parameters)
+def _start_statements(
+    dialect: Dialect, outbound_ids: list[int]
+) -> tuple[PreparedStatement, PreparedStatement, dict[str, Any]]:
+    """The start/cancel statements for these ids, and the ids as their parameters.
+
+    PreparedStatement takes no expanding IN list. PostgreSQL gets one array parameter (psycopg
+    re-parses any query with more than 50 parameters on every execution); SQLite, which has no
+    arrays, a fixed list of placeholders rounded up to a power of two, padded with a repeat
+    of the first id, so a handful of statements covers every chunk size.
+    """
+    if dialect.name == "postgresql":
+        return (*_start_statement_pair(0), {"ids": outbound_ids})
+    slots = 1 << (len(outbound_ids) - 1).bit_length()
+    padded = outbound_ids + [outbound_ids[0]] * (slots - len(outbound_ids))
+    return (*_start_statement_pair(slots), {f"id_{i}": v for i, v in enumerate(padded)})
 
 
-def lock_due(session: Session, now: datetime.datetime, limit: int) -> list[DueSubscriber]:
+def _insert_claimed(
+    connection: Connection, shared: Mapping[str, Any], rows: Sequence[Sequence[Any]]
+) -> list[int]:
+    """Insert the claimed rows (tuples in _CLAIM_VARYING's order); their ids, in that order.
+
+    Never one multi-row INSERT ... RETURNING (what SQLAlchemy makes of a RETURNING
+    executemany): its thousands of placeholders are parsed anew on every batch.
+    """
+    dialect = connection.dialect
+    if dialect.name == "sqlite":
+        # sqlite3's executemany keeps no per-row id; an execute per row (the statement
+        # stays compiled in sqlite3's cache) gives each one as lastrowid, with no SELECT after.
+        sql, arguments = _INSERT_CLAIMED.prepared(dialect, shared, rows)
+        with dbapi_cursor(connection, sql) as cursor:
+            ids: list[int] = []
+            for argument in arguments:
+                cursor.execute(sql, argument)
+                ids.append(cursor.lastrowid)
+            return ids
+    # psycopg pipelines an executemany and keeps each statement's result on request.
+    sql, arguments = _INSERT_CLAIMED_RETURNING.prepared(dialect, shared, rows)
+    with dbapi_cursor(connection, sql) as cursor:
+        cursor.executemany(sql, arguments, returning=True)
+        ids = []
+        while True:
+            ids.append(cursor.fetchone()[0])
+            if not cursor.nextset():
+                return ids
+
+
+def lock_due(
+    session: Session | Connection, now: datetime.datetime, limit: int
+) -> list[DueSubscriber]:
     """Lock up to `limit` due active subscribers, skipping rows other ticks hold.
 
     Two queries, each an index range scan that ends at `now` (ix_subscriber_due and
@@ -545,14 +630,16 @@ def lock_due(session: Session, now: datetime.datetime, limit: int) -> list[DueSu
     (status, next_prompt_at) index or the table whenever fewer than `limit` rows are due,
     as in every tick's last claim.
     """
-    rows = [DueSubscriber(*row) for row in session.execute(prompt_due_query(now, limit))]
+    connection = session.connection() if isinstance(session, Session) else session
+    make = DueSubscriber._make
+    rows = [make(row) for row in _PROMPT_DUE.rows(connection, {"now": now, "limit": limit})]
     if len(rows) < limit:
-        recap_due = recap_due_query(now, limit - len(rows))
-        rows += [DueSubscriber(*row) for row in session.execute(recap_due)]
+        parameters = {"now": now, "limit": limit - len(rows)}
+        rows += [make(row) for row in _RECAP_DUE.rows(connection, parameters)]
     return rows
 
 
-def prompt_due_query(now: datetime.datetime, limit: int) -> Select[*tuple[Any, ...]]:
+def prompt_due_query(now: Any, limit: Any) -> Select[*tuple[Any, ...]]:
     """Active subscribers whose prompt is due, longest waiting first, locked."""
     return (
         core_select(*_DUE_COLUMNS)
@@ -566,7 +653,7 @@ def prompt_due_query(now: datetime.datetime, limit: int) -> Select[*tuple[Any, .
     )
 
 
-def recap_due_query(now: datetime.datetime, limit: int) -> Select[*tuple[Any, ...]]:
+def recap_due_query(now: Any, limit: Any) -> Select[*tuple[Any, ...]]:
     """Active subscribers whose weekly recap is due and whose prompt is not, locked."""
     return (
         core_select(*_DUE_COLUMNS)
@@ -581,20 +668,15 @@ def recap_due_query(now: datetime.datetime, limit: int) -> Select[*tuple[Any, ..
     )
 
 
-def _due_schedule(subscriber: DueSubscriber) -> DueSchedule:
-    return DueSchedule(
-        phone=subscriber.phone,
-        timezone=subscriber.timezone,
-        preferred_time=subscriber.preferred_time,
-        prompts_per_week=subscriber.prompts_per_week,
-        recap_weekday=subscriber.recap_weekday,
-        next_prompt_at=subscriber.next_prompt_at,
-        next_recap_at=subscriber.next_recap_at,
-    )
+# The same queries with `now` and the limit as parameters, compiled once.
+_PROMPT_DUE = PreparedStatement(
+    prompt_due_query(bindparam("now"), bindparam("limit", type_=Integer))
+)
+_RECAP_DUE = PreparedStatement(recap_due_query(bindparam("now"), bindparam("limit", type_=Integer)))
 
 
 def _recap_facts(
-    session: Session, subscribers: Sequence[DueSubscriber], now: datetime.datetime
+    connection: Connection, subscribers: Sequence[DueSubscriber], now: datetime.datetime
 ) -> dict[int, tuple[int, bool]]:
     """Wins this week and whether a prompt already went out today, for recap-day subscribers."""
     relevant = {
@@ -606,14 +688,14 @@ def _recap_facts(
         return {}
     since = now - datetime.timedelta(days=8)
     wins: dict[int, list[datetime.datetime]] = defaultdict(list)
-    for subscriber_id, created_at in session.execute(
+    for subscriber_id, created_at in connection.execute(
         select(Win.subscriber_id, Win.created_at).where(
             col(Win.subscriber_id).in_(list(relevant)), col(Win.created_at) >= since
         )
     ):
         wins[subscriber_id].append(created_at)
     prompted: dict[int, list[datetime.datetime]] = defaultdict(list)
-    for subscriber_id, created_at in session.execute(
+    for subscriber_id, created_at in connection.execute(
         select(OutboundMessage.subscriber_id, OutboundMessage.created_at).where(
             col(OutboundMessage.subscriber_id).in_(list(relevant)),
             col(OutboundMessage.kind) == OutboundKind.PROMPT,
@@ -634,11 +716,11 @@ def _recap_facts(
     return facts
 
 
-def _attempts(session: Session, outbound_ids: list[int]) -> dict[int, int]:
-    query = select(OutboundMessage.id, OutboundMessage.attempts).where(
-        col(OutboundMessage.id).in_(outbound_ids)
+def _attempts(connection: Connection, outbound_ids: list[int]) -> dict[int, int]:
+    query = core_select(_outbound.c.id, _outbound.c.attempts).where(
+        _outbound.c.id.in_(outbound_ids)
     )
-    return {int(row_id): int(count) for row_id, count in session.execute(query)}
+    return {int(row_id): int(count) for row_id, count in connection.execute(query)}
 
 
 def _opt_out_by_carrier(session: Session, outbound_ids: list[int], now: datetime.datetime) -> None:
@@ -668,12 +750,14 @@ def _opt_out_by_carrier(session: Session, outbound_ids: list[int], now: datetime
         cancel_unsent(session.connection(), subscriber.id, now)
 
 
-def _stop_scheduling(session: Session, outbound_ids: list[int], now: datetime.datetime) -> None:
+def _stop_scheduling(
+    connection: Connection, outbound_ids: list[int], now: datetime.datetime
+) -> None:
     """21211/21614: the number can't get texts; keep the subscriber but schedule nothing."""
-    owners = select(OutboundMessage.subscriber_id).where(col(OutboundMessage.id).in_(outbound_ids))
-    session.execute(
-        update(Subscriber)
-        .where(col(Subscriber.id).in_(owners))
+    owners = core_select(_outbound.c.subscriber_id).where(_outbound.c.id.in_(outbound_ids))
+    connection.execute(
+        update(_subscriber)
+        .where(_subscriber.c.id.in_(owners))
         .values(undeliverable_at=now, next_prompt_at=None, next_recap_at=None, updated_at=now)
     )
 

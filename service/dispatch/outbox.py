@@ -8,23 +8,36 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, Integer, Select, any_, bindparam, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql.expression import ColumnElement
 
 from service.database import PreparedStatement, table_of
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 
 _outbound = table_of(OutboundMessage)
 
-_PROMPT_HISTORIES = (
-    select(_outbound.c.subscriber_id, _outbound.c.prompt_id)
-    .where(
-        _outbound.c.subscriber_id.in_(bindparam("subscriber_ids", expanding=True)),
-        _outbound.c.kind == OutboundKind.PROMPT,
-        _outbound.c.prompt_id.is_not(None),
+
+def _prompt_histories_of(owners: ColumnElement[bool]) -> Select[tuple[Any, Any]]:
+    return (
+        select(_outbound.c.subscriber_id, _outbound.c.prompt_id)
+        .where(owners, _outbound.c.kind == OutboundKind.PROMPT, _outbound.c.prompt_id.is_not(None))
+        .order_by(_outbound.c.id)
     )
-    .order_by(_outbound.c.id)
+
+
+_PROMPT_HISTORIES = _prompt_histories_of(
+    _outbound.c.subscriber_id.in_(bindparam("subscriber_ids", expanding=True))
+)
+# PostgreSQL: the ids as one array, since psycopg re-parses a query of more than 50 parameters
+# (a dispatcher batch's expanded IN) on every execution.
+_PROMPT_HISTORIES_ARRAY = PreparedStatement(
+    _prompt_histories_of(
+        _outbound.c.subscriber_id == any_(bindparam("subscriber_ids", type_=ARRAY(Integer)))
+    )
 )
 
 _CANCEL_UNSENT = PreparedStatement(
@@ -41,7 +54,12 @@ _CANCEL_UNSENT = PreparedStatement(
 def prompt_histories(connection: Connection, subscriber_ids: Sequence[int]) -> dict[int, list[str]]:
     """Per subscriber, the ids of prompts sent or about to be sent, oldest first."""
     histories: dict[int, list[str]] = defaultdict(list)
-    rows = connection.execute(_PROMPT_HISTORIES, {"subscriber_ids": list(subscriber_ids)})
+    parameters = {"subscriber_ids": list(subscriber_ids)}
+    rows: Iterable[Any] = (
+        _PROMPT_HISTORIES_ARRAY.rows(connection, parameters)
+        if connection.dialect.name == "postgresql"
+        else connection.execute(_PROMPT_HISTORIES, parameters)
+    )
     for subscriber_id, prompt_id in rows:
         histories[subscriber_id].append(prompt_id)
     return histories

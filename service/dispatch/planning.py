@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from service.dispatch.models import OutboundKind
@@ -17,6 +18,26 @@ from service.scheduling.schedule import (
     next_prompt_at,
     next_recap_at,
 )
+
+
+class Schedule(Protocol):
+    """What plan_due reads: a DueSchedule, or any row with these attributes (the dispatcher
+    plans its claimed rows directly, without copying each into a DueSchedule)."""
+
+    @property
+    def phone(self) -> str: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def preferred_time(self) -> datetime.time: ...
+    @property
+    def prompts_per_week(self) -> int: ...
+    @property
+    def recap_weekday(self) -> int: ...
+    @property
+    def next_prompt_at(self) -> datetime.datetime | None: ...
+    @property
+    def next_recap_at(self) -> datetime.datetime | None: ...
 
 
 @dataclass(frozen=True)
@@ -39,7 +60,7 @@ class Plan:
 
 
 def plan_due(
-    due: DueSchedule,
+    due: Schedule,
     now: datetime.datetime,
     window: SendWindow,
     *,

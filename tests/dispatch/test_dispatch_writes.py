@@ -1,0 +1,106 @@
+"""The dispatcher's bulk writes, on SQLite and PostgreSQL: ids, the CAS and outcome rows."""
+
+from __future__ import annotations
+
+import datetime
+
+from sqlalchemy import Engine, update
+from sqlmodel import Session, col, select
+
+from service.dispatch.dispatcher import MAX_ATTEMPTS, SEND_LEASE, Dispatcher, TickReport
+from service.dispatch.models import OutboundMessage, OutboundStatus
+from service.subscribers.models import Subscriber, SubscriberStatus
+from service.transport import Delivery, SendResult
+from tests.dispatch.conftest import add_active, numbers
+
+EVENING = datetime.datetime(2026, 3, 10, 23, 0, tzinfo=datetime.UTC)
+
+
+def rows_by_id(engine: Engine) -> dict[int, OutboundMessage]:
+    with Session(engine) as session:
+        return {row.id: row for row in session.exec(select(OutboundMessage)) if row.id is not None}
+
+
+def test_each_claimed_id_is_the_row_written_for_that_phone(
+    dispatcher: Dispatcher, engine: Engine
+) -> None:
+    phones = numbers(7)
+    # Different due times, so the claim order differs from the insertion order.
+    for minutes, phone in enumerate(reversed(phones)):
+        add_active(engine, [phone], EVENING - datetime.timedelta(minutes=minutes + 1))
+    claimed = dispatcher.claim_due(EVENING, TickReport())
+    rows = rows_by_id(engine)
+    assert sorted(c.phone for c in claimed) == phones
+    assert len({c.outbound_id for c in claimed}) == len(phones)
+    for c in claimed:
+        row = rows[c.outbound_id]
+        assert (row.phone, row.status, row.created_at) == (c.phone, OutboundStatus.CLAIMED, EVENING)
+        assert row.lease_until is not None and row.lease_until > EVENING
+
+
+def test_start_sending_moves_only_the_given_rows_of_active_subscribers(
+    dispatcher: Dispatcher, engine: Engine
+) -> None:
+    add_active(engine, numbers(9), EVENING - datetime.timedelta(minutes=1))
+    claimed = dispatcher.claim_due(EVENING, TickReport())
+    gone = {claimed[1].phone, claimed[3].phone}
+    with Session(engine) as session:
+        session.execute(
+            update(Subscriber)
+            .where(col(Subscriber.phone).in_(gone))
+            .values(status=SubscriberStatus.OPTED_OUT)
+        )
+        session.commit()
+    chunk = claimed[:5]  # not a power of two: SQLite pads the id list
+    started = dispatcher._start_sending([c.outbound_id for c in chunk], EVENING)
+    assert sorted(phone for _, phone, _ in started) == sorted(
+        c.phone for c in chunk if c.phone not in gone
+    )
+    assert all(body for _, _, body in started)
+    rows = rows_by_id(engine)
+    for c in chunk:
+        row = rows[c.outbound_id]
+        if c.phone in gone:
+            assert (row.status, row.attempts) == (OutboundStatus.CANCELLED, 0)
+        else:
+            assert (row.status, row.attempts) == (OutboundStatus.SENDING, 1)
+            assert row.lease_until == EVENING + SEND_LEASE
+    # Rows outside the chunk are left as they were, padding or not.
+    assert {rows[c.outbound_id].status for c in claimed[5:]} == {OutboundStatus.CLAIMED}
+
+
+def test_one_outcome_batch_of_every_kind_writes_each_row(
+    dispatcher: Dispatcher, engine: Engine
+) -> None:
+    add_active(engine, numbers(5), EVENING - datetime.timedelta(minutes=1))
+    claimed = dispatcher.claim_due(EVENING, TickReport())
+    ids = [c.outbound_id for c in claimed]
+    assert len(dispatcher._start_sending(ids, EVENING)) == 5
+    report = TickReport()
+    dispatcher._record_outcomes(
+        [
+            (ids[0], SendResult(Delivery.ACCEPTED, sid="SM" + "a" * 32)),
+            (ids[1], SendResult(Delivery.RETRY_LATER, error_code=20429)),
+            (ids[2], SendResult(Delivery.UNKNOWN)),
+            (ids[3], SendResult(Delivery.FAILED, error_code=21601)),
+            (ids[4], SendResult(Delivery.ACCEPTED, sid="SM" + "b" * 32)),
+        ],
+        EVENING,
+        report,
+    )
+    rows = rows_by_id(engine)
+    assert [rows[i].status for i in ids] == [
+        OutboundStatus.ACCEPTED,
+        OutboundStatus.CLAIMED,
+        OutboundStatus.UNKNOWN,
+        OutboundStatus.FAILED,
+        OutboundStatus.ACCEPTED,
+    ]
+    assert [rows[i].twilio_sid for i in ids] == ["SM" + "a" * 32, None, None, None, "SM" + "b" * 32]
+    assert [rows[i].error_code for i in ids] == [None, 20429, None, 21601, None]
+    assert rows[ids[0]].sent_at == EVENING and rows[ids[3]].sent_at is None
+    assert all(rows[i].updated_at == EVENING for i in ids)
+    # First attempt: retried after the base backoff (attempts is 1 < MAX_ATTEMPTS).
+    assert MAX_ATTEMPTS > 1
+    assert rows[ids[1]].lease_until == EVENING + datetime.timedelta(minutes=2)
+    assert (report.sent, report.retry_later, report.unknown, report.failed) == (2, 1, 1, 1)
