@@ -51,7 +51,7 @@ from service.database import (
 )
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 from service.dispatch.outbox import cancel_unsent, prompt_histories
-from service.dispatch.planning import plan_due
+from service.dispatch.planning import DueSubscriber, plan_due
 from service.scheduling.schedule import week_start
 from service.settings import Settings
 from service.subscribers.models import (
@@ -93,36 +93,7 @@ class Claimed(NamedTuple):
     phone: str
 
 
-class DueSubscriber(NamedTuple):
-    """The columns a claim reads from a due subscriber (a plain row, not an ORM object).
-
-    A NamedTuple is built from a row in C, and plan_due reads it as it is (a Schedule).
-    """
-
-    id: int
-    phone: str
-    timezone: str
-    preferred_time: datetime.time
-    prompts_per_week: int
-    recap_weekday: int
-    next_prompt_at: datetime.datetime | None
-    next_recap_at: datetime.datetime | None
-    partner_name: str | None
-    love_language: str | None
-
-
-_DUE_COLUMNS = (
-    col(Subscriber.id),
-    col(Subscriber.phone),
-    col(Subscriber.timezone),
-    col(Subscriber.preferred_time),
-    col(Subscriber.prompts_per_week),
-    col(Subscriber.recap_weekday),
-    col(Subscriber.next_prompt_at),
-    col(Subscriber.next_recap_at),
-    col(Subscriber.partner_name),
-    col(Subscriber.love_language),
-)
+_DUE_COLUMNS = tuple(col(getattr(Subscriber, name)) for name in DueSubscriber._fields)
 
 _outbound = table_of(OutboundMessage)
 _subscriber = table_of(Subscriber)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from service.dispatch.models import OutboundKind
@@ -20,28 +20,11 @@ from service.scheduling.schedule import (
 )
 
 
-class Schedule(Protocol):
-    """What plan_due reads: a DueSchedule, or any row with these attributes (the dispatcher
-    plans its claimed rows directly, without copying each into a DueSchedule)."""
+class DueSubscriber(NamedTuple):
+    """What a claim reads of a due subscriber: a plain row (a NamedTuple is built from a row
+    in C). plan_due reads the schedule fields; the dispatcher composes with the rest."""
 
-    @property
-    def phone(self) -> str: ...
-    @property
-    def timezone(self) -> str: ...
-    @property
-    def preferred_time(self) -> datetime.time: ...
-    @property
-    def prompts_per_week(self) -> int: ...
-    @property
-    def recap_weekday(self) -> int: ...
-    @property
-    def next_prompt_at(self) -> datetime.datetime | None: ...
-    @property
-    def next_recap_at(self) -> datetime.datetime | None: ...
-
-
-@dataclass(frozen=True)
-class DueSchedule:
+    id: int
     phone: str
     timezone: str
     preferred_time: datetime.time
@@ -49,6 +32,8 @@ class DueSchedule:
     recap_weekday: int
     next_prompt_at: datetime.datetime | None
     next_recap_at: datetime.datetime | None
+    partner_name: str | None
+    love_language: str | None
 
 
 @dataclass(frozen=True)
@@ -60,7 +45,7 @@ class Plan:
 
 
 def plan_due(
-    due: Schedule,
+    due: DueSubscriber,
     now: datetime.datetime,
     window: SendWindow,
     *,

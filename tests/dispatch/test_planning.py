@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from service.dispatch.models import OutboundKind
-from service.dispatch.planning import DueSchedule, plan_due
+from service.dispatch.planning import DueSubscriber, plan_due
 from service.scheduling.schedule import SendWindow
 
 WINDOW = SendWindow(datetime.time(8), datetime.time(21))
@@ -16,8 +16,9 @@ SUNDAY_EVENING = datetime.datetime(2026, 3, 15, 23, 0, tzinfo=UTC)  # 19:00 loca
 
 def schedule(
     next_prompt: datetime.datetime | None, next_recap: datetime.datetime | None
-) -> DueSchedule:
-    return DueSchedule(
+) -> DueSubscriber:
+    return DueSubscriber(
+        id=1,
         phone="+12125550100",
         timezone="America/New_York",
         preferred_time=datetime.time(18, 30),
@@ -25,6 +26,8 @@ def schedule(
         recap_weekday=6,
         next_prompt_at=next_prompt,
         next_recap_at=next_recap,
+        partner_name=None,
+        love_language=None,
     )
 
 
