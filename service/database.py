@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from itertools import repeat
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from sqlalchemy import Column, DateTime, Dialect, Engine, String, Table, event
 from sqlalchemy.engine import Connection, make_url
@@ -38,6 +38,7 @@ def make_engine(database_url: str, *, pool_size: int = 10) -> Engine:
         event.listen(engine, "begin", writer.begin)
         event.listen(engine, "commit", writer.end)
         event.listen(engine, "rollback", writer.end)
+        event.listen(engine, "engine_disposed", writer.close)
         return engine
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
@@ -65,14 +66,17 @@ class SqliteWriterTurn:
 
     def __init__(self, lock_path: Path | None) -> None:
         self._lock = threading.Lock()
-        self._lock_file = None if lock_path is None else open(lock_path, "a+b")  # noqa: SIM115
+        self._lock_path = lock_path
+        self._lock_file: BinaryIO | None = None  # opened on the first write, closed on dispose
 
     def begin(self, connection: Connection) -> None:
         if not self._lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
             raise OperationalError("BEGIN IMMEDIATE", None, Exception("database is locked"))
         connection.info["holds_writer_turn"] = True
         try:
-            if self._lock_file is not None:
+            if self._lock_path is not None:
+                if self._lock_file is None:
+                    self._lock_file = open(self._lock_path, "a+b")  # noqa: SIM115
                 fcntl.flock(self._lock_file, fcntl.LOCK_EX)
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
@@ -85,6 +89,17 @@ class SqliteWriterTurn:
                 fcntl.flock(self._lock_file, fcntl.LOCK_UN)
             self._lock.release()
 
+    def close(self, _engine: Engine) -> None:
+        """On Engine.dispose(): let go of the lock file (a later write opens it again). A turn
+        in progress keeps it; it is not waited for, since its thread may be the one disposing."""
+        if self._lock.acquire(blocking=False):
+            try:
+                if self._lock_file is not None:
+                    self._lock_file.close()
+                    self._lock_file = None
+            finally:
+                self._lock.release()
+
 
 @contextmanager
 def savepoint(connection: Connection) -> Iterator[None]:
@@ -93,8 +108,7 @@ def savepoint(connection: Connection) -> Iterator[None]:
     Issued on the DBAPI cursor, like PreparedStatement, for the same reason: it brackets every
     text the webhook answers. Not reentrant (one name).
     """
-    cursor = connection.connection.cursor()
-    try:
+    with dbapi_cursor(connection, "SAVEPOINT answer") as cursor:
         cursor.execute("SAVEPOINT answer")
         try:
             yield
@@ -102,8 +116,6 @@ def savepoint(connection: Connection) -> Iterator[None]:
             cursor.execute("ROLLBACK TO SAVEPOINT answer")
             raise
         cursor.execute("RELEASE SAVEPOINT answer")
-    finally:
-        cursor.close()
 
 
 def table_of(model: type[Any]) -> Table:

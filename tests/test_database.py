@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import fcntl
+import os
 import threading
 from pathlib import Path
 
@@ -135,4 +137,26 @@ def test_sqlite_writers_of_every_process_take_turns_on_one_lock_file(tmp_path: P
     with engine.connect() as connection:
         names = [row[0] for row in connection.exec_driver_sql("SELECT name FROM event")]
     assert names == ["written"]
+    engine.dispose()
+
+
+def test_a_disposed_sqlite_engine_lets_go_of_its_lock_file(tmp_path: Path) -> None:
+    lock_file = str(tmp_path / "turns.db.writer")
+
+    def open_lock_files() -> int:
+        count = 0
+        for fd in os.listdir("/proc/self/fd"):
+            with contextlib.suppress(OSError):  # listdir's own descriptor is gone by now
+                count += os.readlink(f"/proc/self/fd/{fd}") == lock_file
+        return count
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'turns.db'}")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE event (name TEXT)")
+    assert open_lock_files() == 1
+    engine.dispose()
+    assert open_lock_files() == 0
+    with engine.begin() as connection:  # still usable: the next write opens it again
+        connection.exec_driver_sql("INSERT INTO event VALUES ('after dispose')")
+    assert open_lock_files() == 1
     engine.dispose()
