@@ -160,7 +160,7 @@ def measure_database(
 
             def find_and_lock() -> None:
                 with Session(engine) as session:
-                    found = len(lock_due(session, EVENING, plan.due))
+                    found = len(lock_due(session.connection(), EVENING, plan.due))
                     session.rollback()
                 if found != plan.due:
                     raise RuntimeError(f"found {found} due, expected {plan.due}")
@@ -186,7 +186,7 @@ def measure_database(
                     if previous_schema:
                         found = len(session.execute(previous_claim_query(quiet, 500)).all())
                     else:
-                        found = len(lock_due(session, quiet, 500))
+                        found = len(lock_due(session.connection(), quiet, 500))
                     if found:
                         raise RuntimeError("somebody is due an hour early")
                     elapsed = 1000 * (time.perf_counter() - started)

@@ -590,9 +590,7 @@ def _insert_claimed(
                 return ids
 
 
-def lock_due(
-    session: Session | Connection, now: datetime.datetime, limit: int
-) -> list[DueSubscriber]:
+def lock_due(connection: Connection, now: datetime.datetime, limit: int) -> list[DueSubscriber]:
     """Lock up to `limit` due active subscribers, skipping rows other ticks hold.
 
     Two queries, each an index range scan that ends at `now` (ix_subscriber_due and
@@ -601,7 +599,6 @@ def lock_due(
     (status, next_prompt_at) index or the table whenever fewer than `limit` rows are due,
     as in every tick's last claim.
     """
-    connection = session.connection() if isinstance(session, Session) else session
     make = DueSubscriber._make
     rows = [make(row) for row in _PROMPT_DUE.rows(connection, {"now": now, "limit": limit})]
     if len(rows) < limit:
