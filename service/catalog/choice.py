@@ -8,69 +8,20 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Final
 
-from service.catalog.loader import Prompt
+from service.catalog.loader import Prompt, PromptIndex
 
 # How often a known love language wins over a plain pick from the rotation's candidates.
 LOVE_LANGUAGE_PREFERENCE: Final = 0.6
-# Catalog indexes kept at once: one per loaded catalog, so a handful covers reloads.
-_MAX_CACHED_INDEXES: Final = 8
-
-
-@dataclass(frozen=True, slots=True)
-class _CatalogIndex:
-    """What choose_prompt needs of a catalog, computed once per prompts tuple."""
-
-    prompts: tuple[Prompt, ...]
-    # id -> category; with a repeated id the last prompt wins, as the rotation has always read it.
-    category_of: Mapping[str, str]
-    # id -> the categories of every prompt with that id (one entry per prompt).
-    categories_of_id: Mapping[str, tuple[str, ...]]
-    # category -> its prompts in catalog order, which fixes what each rng draw picks.
-    by_category: Mapping[str, tuple[Prompt, ...]]
-    categories: tuple[str, ...]  # sorted
-    distinct_ids: int
-
-    @classmethod
-    def build(cls, prompts: tuple[Prompt, ...]) -> _CatalogIndex:
-        categories_of_id: dict[str, list[str]] = {}
-        by_category: dict[str, list[Prompt]] = {}
-        for prompt in prompts:
-            categories_of_id.setdefault(prompt.id, []).append(prompt.category)
-            by_category.setdefault(prompt.category, []).append(prompt)
-        return cls(
-            prompts=prompts,
-            category_of={prompt.id: prompt.category for prompt in prompts},
-            categories_of_id={key: tuple(value) for key, value in categories_of_id.items()},
-            by_category={key: tuple(value) for key, value in by_category.items()},
-            categories=tuple(sorted(by_category)),
-            distinct_ids=len(categories_of_id),
-        )
-
-
-# Keyed by id(): hashing a 252-prompt tuple by value would cost as much as the old walk. Each
-# entry holds its tuple, so the id cannot be reused by another object while it is cached.
-_indexes: dict[int, _CatalogIndex] = {}
-
-
-def _index_for(prompts: Sequence[Prompt]) -> _CatalogIndex:
-    # Only exact tuples are remembered: a list could change between two calls.
-    if type(prompts) is not tuple:
-        return _CatalogIndex.build(tuple(prompts))
-    index = _indexes.get(id(prompts))
-    if index is None or index.prompts is not prompts:
-        index = _CatalogIndex.build(prompts)
-        if len(_indexes) >= _MAX_CACHED_INDEXES:
-            _indexes.clear()
-        _indexes[id(prompts)] = index
-    return index
 
 
 def choose_prompt(
-    prompts: Sequence[Prompt], history: Sequence[str], love_language: str | None, seed: int
+    prompts: Sequence[Prompt] | PromptIndex,
+    history: Sequence[str],
+    love_language: str | None,
+    seed: int,
 ) -> Prompt:
     """The next prompt to send, given the ids already sent (oldest first).
 
@@ -84,12 +35,12 @@ def choose_prompt(
        prompts come earlier without crowding out the rest.
     Raises ValueError when `prompts` is empty.
 
-    Cost: O(len(history) + categories + one category's prompts) when `prompts` is a tuple
-    seen before (the catalog's); other sequences are indexed on every call.
+    Cost: O(len(history) + categories + one category's prompts) given the catalog's
+    `prompt_index`; a plain sequence of prompts is indexed on every call.
     """
-    if not prompts:
+    index = prompts if isinstance(prompts, PromptIndex) else PromptIndex.of(tuple(prompts))
+    if not index.prompts:
         raise ValueError("cannot choose a prompt from an empty catalog")
-    index = _index_for(prompts)
     rng = random.Random(seed)
     category_of = index.category_of
     known_history = [prompt_id for prompt_id in history if prompt_id in category_of]

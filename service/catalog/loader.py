@@ -65,6 +65,37 @@ class Prompt:
     tags: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class PromptIndex:
+    """What choose_prompt needs of a catalog's prompts, computed once (Catalog.prompt_index)."""
+
+    prompts: tuple[Prompt, ...]
+    # id -> category; with a repeated id the last prompt wins, as the rotation has always read it.
+    category_of: Mapping[str, str]
+    # id -> the categories of every prompt with that id (one entry per prompt).
+    categories_of_id: Mapping[str, tuple[str, ...]]
+    # category -> its prompts in catalog order, which fixes what each rng draw picks.
+    by_category: Mapping[str, tuple[Prompt, ...]]
+    categories: tuple[str, ...]  # sorted
+    distinct_ids: int
+
+    @classmethod
+    def of(cls, prompts: tuple[Prompt, ...]) -> PromptIndex:
+        categories_of_id: dict[str, list[str]] = {}
+        by_category: dict[str, list[Prompt]] = {}
+        for prompt in prompts:
+            categories_of_id.setdefault(prompt.id, []).append(prompt.category)
+            by_category.setdefault(prompt.category, []).append(prompt)
+        return cls(
+            prompts=prompts,
+            category_of={prompt.id: prompt.category for prompt in prompts},
+            categories_of_id={key: tuple(value) for key, value in categories_of_id.items()},
+            by_category={key: tuple(value) for key, value in by_category.items()},
+            categories=tuple(sorted(by_category)),
+            distinct_ids=len(categories_of_id),
+        )
+
+
 @dataclass(frozen=True)
 class Catalog:
     prompts: tuple[Prompt, ...]
@@ -75,6 +106,7 @@ class Catalog:
     # Answers to a reply that says a try did not land: trying still counts, gently said.
     encouragements: tuple[str, ...] = ()
     _prompts_by_id: Mapping[str, Prompt] = field(init=False, repr=False, compare=False)
+    prompt_index: PromptIndex = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Read-only views, so a shared Catalog cannot be changed by one of its users.
@@ -82,6 +114,7 @@ class Catalog:
         object.__setattr__(self, "fallbacks", MappingProxyType(dict(self.fallbacks)))
         by_id = MappingProxyType({prompt.id: prompt for prompt in self.prompts})
         object.__setattr__(self, "_prompts_by_id", by_id)
+        object.__setattr__(self, "prompt_index", PromptIndex.of(tuple(self.prompts)))
 
     def prompt(self, prompt_id: str) -> Prompt | None:
         return self._prompts_by_id.get(prompt_id)

@@ -422,7 +422,7 @@ def _apply(
     if decision.send_prompt_now:
         history = prompt_histories(connection, [subscriber.id])[subscriber.id]
         prompt = choose_prompt(
-            catalog.prompts, history, subscriber.love_language, _seed(text.message_sid)
+            catalog.prompt_index, history, subscriber.love_language, _seed(text.message_sid)
         )
         body = render(prompt.text, {"partner": subscriber.partner_name}, catalog.fallbacks)
         facts = replace(

@@ -344,7 +344,7 @@ class Dispatcher:
                 None,
                 None,
             )
-        prompt = choose_prompt(self.catalog.prompts, history, subscriber.love_language, seed)
+        prompt = choose_prompt(self.catalog.prompt_index, history, subscriber.love_language, seed)
         return render(prompt.text, values, self.catalog.fallbacks), prompt.id, prompt.category
 
     def _reclaim_expired(self, now: datetime.datetime, report: TickReport) -> list[Claimed]:

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from service.catalog import LOVE_LANGUAGES, Prompt, choose_acknowledgement, choose_prompt
 from service.catalog.choice import LOVE_LANGUAGE_PREFERENCE
+from service.catalog.loader import PromptIndex
 
 
 def make_prompt(prompt_id: str, love_language: str | None = None) -> Prompt:
@@ -338,7 +339,8 @@ def test_choose_prompt_matches_the_reference_implementation(
     # `is`: the very element of `prompts`, not merely an equal one.
     assert choose_prompt(prompts, history, love_language, seed) is expected
     assert choose_prompt(as_tuple, history, love_language, seed) is expected
-    assert choose_prompt(as_tuple, history, love_language, seed) is expected  # cached index
+    index = PromptIndex.of(as_tuple)  # as a Catalog holds it
+    assert choose_prompt(index, history, love_language, seed) is expected
 
 
 @settings(max_examples=30, deadline=None)
@@ -347,10 +349,11 @@ def test_whole_runs_match_the_reference_implementation(
     prompts: list[Prompt], love_language: str | None, seed: int
 ) -> None:
     catalog = tuple(prompts)
+    index = PromptIndex.of(catalog)
     history: list[str] = []
     for step in range(3 * len(prompts) + 2):
         expected = reference_choose_prompt(catalog, history, love_language, seed + step)
-        assert choose_prompt(catalog, history, love_language, seed + step) is expected
+        assert choose_prompt(index, history, love_language, seed + step) is expected
         history.append(expected.id)
 
 
