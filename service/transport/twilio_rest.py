@@ -64,32 +64,9 @@ def _basic_authorization(username: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
 
 
-# quote_plus of one UTF-8 byte: RFC 3986 unreserved bytes as they are, space as "+", the rest
-# %XX. urlencode does this byte by byte in Python; a table lookup per byte is about half its cost.
-_UNRESERVED: Final = frozenset(
-    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~"
-)
-_FORM_ESCAPES: Final = tuple(
-    chr(byte) if byte in _UNRESERVED else "+" if byte == 0x20 else f"%{byte:02X}"
-    for byte in range(256)
-)
-
-
-def _quote_plus(text: str) -> str:
-    return "".join(map(_FORM_ESCAPES.__getitem__, text.encode()))
-
-
 def _form_body(data: Mapping[str, object]) -> bytes:
-    """Exactly urlencode(data, doseq=True), faster for the usual all-string fields."""
-    fields: list[str] = []
-    for key, value in data.items():
-        if type(key) is str and type(value) is str:
-            fields.append(f"{_quote_plus(key)}={_quote_plus(value)}")
-        # Anything else (lists for repeated fields such as MediaUrl, numbers) as urlencode has
-        # it; an empty list gives "" there, i.e. no field.
-        elif encoded := urlencode({key: value}, doseq=True):
-            fields.append(encoded)
-    return "&".join(fields).encode()
+    # The SDK hands over flat values or lists (repeated fields such as MediaUrl).
+    return urlencode(data, doseq=True).encode()
 
 
 class ApiBaseAsyncHttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]  # SDK is untyped
