@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from service.conversation.inbound import InboundText, receive
+from service.conversation import inbound
+from service.conversation.inbound import InboundText, receive, receive_batch
 from service.conversation.models import InboundMessage
 from service.deps import Runtime
 from service.dispatch.models import OutboundMessage
@@ -236,3 +237,46 @@ def test_a_text_that_cannot_be_answered_is_still_stored(
         wins = session.exec(select(Win)).all()
     assert stored.subscriber_id == record.id
     assert wins == []  # the win was written before the failure and rolled back with it
+
+
+def test_one_failing_text_in_a_batch_leaves_the_others_answered(
+    runtime: Runtime, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch normally runs without savepoints; one text that fails (a retried MessageSid, a
+    bug) sends the whole batch round again text by text. The others get the answers they would
+    have had, and every new text is stored exactly once."""
+    now = datetime.datetime(2026, 3, 10, 20, 0, tzinfo=datetime.UTC)
+    settings, catalog = runtime.settings, runtime.catalog
+    phones = ["+14155550101", "+14155550102", "+14155550103"]
+    for n, number in enumerate(phones):
+        for step, body in enumerate(("JOIN", "YES")):
+            receive(engine, settings, catalog, InboundText(f"SM{n}{step:031d}", number, body), now)
+    real_tone = inbound.sounds_discouraged
+
+    def fails_for_one_text(body: str) -> bool:
+        if "cursed" in body:
+            raise RuntimeError("a bug while reading this one text")
+        return real_tone(body)
+
+    monkeypatch.setattr(inbound, "sounds_discouraged", fails_for_one_text)
+    batch = [
+        InboundText("SM" + "1" * 32, phones[0], "We cooked dinner together"),
+        InboundText(f"SM0{1:031d}", phones[1], "a retry of YES that Twilio already sent"),
+        InboundText("SM" + "3" * 32, phones[2], "A cursed walk in the rain"),
+        InboundText("SM" + "4" * 32, phones[1], "We laughed at an old photo"),
+    ]
+    replies = receive_batch(engine, settings, catalog, [(text, now) for text in batch])
+
+    assert replies[0] is not None and "first this week" in replies[0]
+    assert replies[1] is None  # Twilio's retry: already answered once
+    assert replies[2] is None  # could not be answered, but stored below
+    assert replies[3] is not None and "first this week" in replies[3]
+    with Session(engine) as session:
+        stored = session.exec(select(InboundMessage.message_sid)).all()
+        wins = session.exec(select(Win.subscriber_id)).all()
+        owners = {s.phone: s.id for s in session.exec(select(Subscriber)).all() if s.id is not None}
+    assert sorted(stored) == sorted(
+        [f"SM{n}{step:031d}" for n in range(3) for step in range(2)]
+        + ["SM" + "1" * 32, "SM" + "3" * 32, "SM" + "4" * 32]
+    )
+    assert sorted(wins) == sorted([owners[phones[0]], owners[phones[1]]])
