@@ -68,11 +68,13 @@ class SqliteWriterTurn:
         self._lock = threading.Lock()
         self._lock_path = lock_path
         self._lock_file: BinaryIO | None = None  # opened on the first write, closed on dispose
+        # Who holds the turn: the Connection itself, not a mark in its `info`, which is
+        # cleared if the connection is invalidated mid-transaction (the turn would never end).
+        self._holder: Connection | None = None
 
     def begin(self, connection: Connection) -> None:
         if not self._lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
             raise OperationalError("BEGIN IMMEDIATE", None, Exception("database is locked"))
-        connection.info["holds_writer_turn"] = True
         try:
             if self._lock_path is not None:
                 if self._lock_file is None:
@@ -80,14 +82,19 @@ class SqliteWriterTurn:
                 fcntl.flock(self._lock_file, fcntl.LOCK_EX)
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
-            self.end(connection)
+            self._release()
             raise
+        self._holder = connection
 
     def end(self, connection: Connection) -> None:
-        if connection.info.pop("holds_writer_turn", False):
-            if self._lock_file is not None:
-                fcntl.flock(self._lock_file, fcntl.LOCK_UN)
-            self._lock.release()
+        if self._holder is connection:
+            self._holder = None
+            self._release()
+
+    def _release(self) -> None:
+        if self._lock_file is not None:
+            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+        self._lock.release()
 
     def close(self, _engine: Engine) -> None:
         """On Engine.dispose(): let go of the lock file (a later write opens it again). A turn
