@@ -10,6 +10,7 @@ per-object bookkeeping cost several times what the database did.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import logging
@@ -168,6 +169,7 @@ def receive_batch(
     settings: Settings,
     catalog: Catalog,
     texts: Sequence[tuple[InboundText, datetime.datetime]],
+    connection: Connection | None = None,
 ) -> list[str | None]:
     """The replies to several texts, answered in order in one transaction (one commit).
 
@@ -179,14 +181,23 @@ def receive_batch(
     same answers, since an answer depends only on the database, the text and `now`.
     Savepoints cost two statements per text, a quarter of its statements, and PostgreSQL
     round trips; the fallback pays for them only when it is needed.
+
+    `connection`, if given, is the caller's to keep (an answering thread holds one while it
+    is busy); the fallback always takes a fresh one from the pool, in case that one broke.
     """
     try:
-        with engine.connect() as connection, connection.begin():
-            return [_answer(connection, settings, catalog, text, now) for text, now in texts]
+        with _borrowed_or_new(engine, connection) as held, held.begin():
+            return [_answer(held, settings, catalog, text, now) for text, now in texts]
     except Exception:
         log.debug("a batch of %d texts is answered again text by text", len(texts))
-    with engine.connect() as connection, connection.begin():
-        return [_receive_one(connection, settings, catalog, text, now) for text, now in texts]
+    with engine.connect() as fresh, fresh.begin():
+        return [_receive_one(fresh, settings, catalog, text, now) for text, now in texts]
+
+
+def _borrowed_or_new(
+    engine: Engine, connection: Connection | None
+) -> contextlib.AbstractContextManager[Connection]:
+    return contextlib.nullcontext(connection) if connection is not None else engine.connect()
 
 
 def _receive_one(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event, text
 from sqlmodel import Session, col, select
 
 from service.conversation import answerer as answerer_module
@@ -83,3 +84,39 @@ def test_idle_threads_retire_and_come_back(
     with Session(engine) as session:
         stored = session.exec(select(InboundMessage).order_by(col(InboundMessage.id))).all()
     assert [m.body for m in stored] == ["JOIN", "YES"]
+
+
+def test_a_thread_keeps_one_connection_and_replaces_it_when_it_breaks(
+    runtime: Runtime, engine: Engine
+) -> None:
+    """While busy, a thread answers every batch on the connection it holds (no pool checkout,
+    and so no PostgreSQL ping, per batch). If the database drops that connection, the batch is
+    still answered and the thread takes a new connection for the next one."""
+    checked_out: list[Any] = []
+    event.listen(engine, "checkout", lambda dbapi, *_: checked_out.append(dbapi))
+    answerer = Answerer(engine, runtime.settings, runtime.catalog, threads=1)
+    join, confirm, reply = _texts(1)
+
+    async def one_at_a_time(texts: list[InboundText]) -> list[str | None]:
+        return [await answerer.answer(text, NOW) for text in texts]
+
+    replies = asyncio.run(one_at_a_time([join, confirm]))
+    assert all(replies)
+    assert len(checked_out) == 1  # two batches, one connection
+
+    held = checked_out[0]
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": held.info.backend_pid})
+    else:
+        held.close()  # what a lost connection looks like to the driver
+    assert "first this week" in (asyncio.run(answerer.answer(reply, NOW)) or "")
+    before = len(checked_out)
+    later = [
+        InboundText(f"SM{n}" + "7" * 31, reply.phone, "We read together before bed")
+        for n in range(2)
+    ]
+    replies = asyncio.run(one_at_a_time(later))
+    assert "second this week" in (replies[0] or "") and "third this week" in (replies[1] or "")
+    # One new connection for the thread, kept again for both batches; not the broken one.
+    assert len(checked_out) == before + 1 and checked_out[-1] is not held
