@@ -160,3 +160,26 @@ def test_a_disposed_sqlite_engine_lets_go_of_its_lock_file(tmp_path: Path) -> No
         connection.exec_driver_sql("INSERT INTO event VALUES ('after dispose')")
     assert open_lock_files() == 1
     engine.dispose()
+
+
+def test_a_connection_lost_mid_transaction_ends_its_sqlite_writer_turn(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'turns.db'}")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE event (name TEXT)")
+    with pytest.raises(ConnectionError), engine.connect() as lost, lost.begin():
+        lost.exec_driver_sql("INSERT INTO event VALUES ('never committed')")
+        lost.invalidate()  # what SQLAlchemy does when the driver reports the link gone
+        raise ConnectionError("the statement that found it gone")
+    finished = threading.Event()
+
+    def next_writer() -> None:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("INSERT INTO event VALUES ('written')")
+        finished.set()
+
+    threading.Thread(target=next_writer, daemon=True).start()
+    assert finished.wait(timeout=5)  # not 10 s later with "database is locked"
+    with engine.connect() as connection:
+        names = [row[0] for row in connection.exec_driver_sql("SELECT name FROM event")]
+    assert names == ["written"]
+    engine.dispose()
