@@ -47,10 +47,11 @@ from service.scheduling.schedule import (
     next_recap_at,
     rescheduled_for_new_time,
     resume_at,
+    week_start,
 )
 from service.settings import Settings
 from service.subscribers.models import ConsentEvent, Subscriber, SubscriberStatus
-from service.wins.progress import wins_summary, wins_this_week_phrase
+from service.wins.progress import progress_phrase, wins_summary
 from service.wins.recording import record_win
 
 ON_DEMAND_WINDOW = datetime.timedelta(hours=24)
@@ -421,7 +422,9 @@ def _apply(
         facts = replace(facts, paused_until=local_until)
     facts = replace(facts, unclear_command=decision.unclear_command)
     if decision.record_win:
-        record_win(connection, subscriber.id, inbound_id, now)
+        wins_this_week = record_win(
+            connection, subscriber.id, inbound_id, now, week_start(now, zone)
+        )
         encouraging = decision.reply is ReplyKind.ENCOURAGEMENT and bool(catalog.encouragements)
         acknowledgement = choose_acknowledgement(
             catalog.encouragements if encouraging else catalog.acknowledgements,
@@ -430,11 +433,7 @@ def _apply(
         )
         subscriber.last_acknowledgement = acknowledgement
         # Counting wins back to someone whose try just fell flat would ring hollow.
-        progress = (
-            ""
-            if encouraging
-            else wins_this_week_phrase(connection, subscriber.id, subscriber.timezone, now)
-        )
+        progress = "" if encouraging else progress_phrase(wins_this_week)
         facts = replace(facts, acknowledgement=acknowledgement, progress=progress)
     if decision.reply is ReplyKind.WINS_SUMMARY:
         summary = wins_summary(connection, subscriber.id, subscriber.timezone)

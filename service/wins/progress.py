@@ -9,7 +9,6 @@ from sqlalchemy import Connection, bindparam, func, select
 
 from service.conversation.models import InboundMessage
 from service.database import PreparedStatement, table_of
-from service.scheduling.schedule import week_start
 from service.sms_encoding import is_gsm7
 from service.wins.models import Win
 
@@ -29,11 +28,6 @@ QUOTE_LENGTH = 40
 
 _win = table_of(Win)
 _inbound = table_of(InboundMessage)
-_WINS_SINCE = PreparedStatement(
-    select(func.count()).where(
-        _win.c.subscriber_id == bindparam("owner"), _win.c.created_at >= bindparam("since")
-    )
-)
 _WINS_TOTAL = PreparedStatement(
     select(func.count(), func.min(_win.c.created_at)).where(
         _win.c.subscriber_id == bindparam("owner")
@@ -77,20 +71,6 @@ def summary_text(total: int, since: datetime.date | None, latest: str | None) ->
     if quote:
         text += f' Latest: "{quote}"'
     return text + " Keep going!"
-
-
-def wins_this_week(
-    connection: Connection, subscriber_id: int, timezone: str, now: datetime.datetime
-) -> int:
-    """Wins since the start of the subscriber's own week (Monday, their time)."""
-    start = week_start(now, ZoneInfo(timezone))
-    return int(_WINS_SINCE.scalar(connection, {"owner": subscriber_id, "since": start}))
-
-
-def wins_this_week_phrase(
-    connection: Connection, subscriber_id: int, timezone: str, now: datetime.datetime
-) -> str:
-    return progress_phrase(wins_this_week(connection, subscriber_id, timezone, now))
 
 
 def wins_summary(connection: Connection, subscriber_id: int, timezone: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from sqlalchemy import Connection, ScalarSelect, bindparam, insert, or_, select
+from sqlalchemy import Connection, ScalarSelect, bindparam, func, insert, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from service.database import PreparedStatement, table_of
@@ -37,22 +37,43 @@ def _of_latest_prompt(column: ColumnElement[Any]) -> ScalarSelect[Any]:
     )
 
 
-# The link to the prompt is looked up by the INSERT itself: one statement per win.
+_earlier = table_of(Win).alias("earlier")
+# The subscriber's other wins since their week began. Its own row is left out by its inbound
+# id, whether or not the RETURNING clause sees it (PostgreSQL's does not, SQLite's may).
+_OTHER_WINS_THIS_WEEK = (
+    select(func.count())
+    .where(
+        _earlier.c.subscriber_id == bindparam("owner"),
+        _earlier.c.created_at >= bindparam("week_since"),
+        _earlier.c.inbound_id != bindparam("own_inbound"),
+    )
+    .scalar_subquery()
+)
+
+# The link to the prompt is looked up, and the week's wins counted, by the INSERT itself:
+# one statement per win.
 _INSERT_WIN = PreparedStatement(
-    insert(table_of(Win)).values(
+    insert(table_of(Win))
+    .values(
         outbound_id=_of_latest_prompt(_outbound.c.id),
         prompt_id=_of_latest_prompt(_outbound.c.prompt_id),
         category=_of_latest_prompt(_outbound.c.category),
-    ),
+    )
+    .returning(_OTHER_WINS_THIS_WEEK),
     columns=("subscriber_id", "inbound_id", "created_at"),
 )
 
 
 def record_win(
-    connection: Connection, subscriber_id: int, inbound_id: int, now: datetime.datetime
-) -> None:
-    """Writes the win, linked to the prompt it answers if there is one."""
-    _INSERT_WIN.rows(
+    connection: Connection,
+    subscriber_id: int,
+    inbound_id: int,
+    now: datetime.datetime,
+    week_since: datetime.datetime,
+) -> int:
+    """Writes the win, linked to the prompt it answers if there is one. Returns the number of
+    wins since `week_since` (the start of the subscriber's week), this one included."""
+    others = _INSERT_WIN.scalar(
         connection,
         {
             "subscriber_id": subscriber_id,
@@ -60,5 +81,8 @@ def record_win(
             "created_at": now,
             "owner": subscriber_id,
             "since": now - REPLY_LINK_WINDOW,
+            "week_since": week_since,
+            "own_inbound": inbound_id,
         },
     )
+    return int(others) + 1
