@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Annotated
@@ -16,11 +17,18 @@ from service.conversation.answerer import Answerer, threads_for
 from service.settings import Settings
 
 
+def read_clock() -> datetime.datetime:
+    """The one place the web app reads the real clock; everything below receives `now`."""
+    return datetime.datetime.now(datetime.UTC)
+
+
 @dataclass
 class Runtime:
     settings: Settings
     engine: Engine
     catalog: Catalog
+    # The app's clock: the real one, unless the simulator (or a test) sets its own.
+    clock: Callable[[], datetime.datetime] = read_clock
 
     @cached_property
     def answerer(self) -> Answerer:
@@ -28,23 +36,22 @@ class Runtime:
         return Answerer(self.engine, self.settings, self.catalog, threads_for(self.engine))
 
 
+def runtime_of(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
 # Dependencies are `async def` although they never await: FastAPI runs a plain `def` one in
 # its thread pool, two thread hand-offs per request for a field read or a clock read.
 
 
 async def get_runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
+    return runtime_of(request)
 
 
-def read_clock() -> datetime.datetime:
-    """The one place the web app reads the clock; everything below receives `now`."""
-    return datetime.datetime.now(datetime.UTC)
-
-
-async def utc_now() -> datetime.datetime:
-    """The clock as a dependency (tests and the simulator override it)."""
-    return read_clock()
+async def utc_now(request: Request) -> datetime.datetime:
+    """The runtime's clock, as a dependency."""
+    return runtime_of(request).clock()
 
 
 def token_matches(offered: str, admin_token: str | None) -> bool:

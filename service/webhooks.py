@@ -41,10 +41,12 @@ def twilio_form_openapi(properties: dict[str, Any], required: list[str]) -> dict
 
 def public_url(settings: Settings, request: Request) -> str:
     """The URL Twilio signed: ours by configuration, never rebuilt from proxy headers."""
-    url = settings.public_base_url + request.url.path
-    if request.url.query:
-        url += "?" + request.url.query
-    return url
+    # The path and query as `request.url` spells them, without building the whole URL
+    # (its parsing was a few percent of the webhook's time under a burst).
+    path: str = request.scope["path"]
+    path = path.replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
+    query: bytes = request.scope.get("query_string", b"")
+    return settings.public_base_url + path + ("?" + query.decode() if query else "")
 
 
 @functools.lru_cache(maxsize=4)

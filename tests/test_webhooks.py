@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+from starlette.requests import Request
 from twilio.request_validator import RequestValidator
 
-from service.webhooks import signature_is_valid
+from service.settings import Settings
+from service.webhooks import public_url, signature_is_valid
 
 TOKEN = "12345678901234567890123456789012"
 FORM = {"From": "+14155550100", "Body": "We hugged", "MessageSid": "SM" + "1" * 32}
@@ -36,3 +40,28 @@ def test_anything_else_is_refused() -> None:
     assert not signature_is_valid(TOKEN, url, FORM, "")
     assert not signature_is_valid(TOKEN, url, FORM, "é" + signature[1:])  # not even ASCII
     assert not signature_is_valid("", url, FORM, signature)
+
+
+# What a request line can carry: the HTTP parser refuses control characters there, and a
+# query string ends where a fragment ("#") would begin.
+PATHS = st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=30)
+QUERIES = st.text(
+    st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="#"), max_size=30
+)
+
+
+@given(path=PATHS.map(lambda text: "/" + text), query=QUERIES.map(str.encode))
+def test_the_public_url_spells_path_and_query_as_starlette_does(path: str, query: bytes) -> None:
+    """public_url reads the scope directly; Starlette's Request.url is what it stands for."""
+    scope = {
+        "type": "http",
+        "path": path,
+        "query_string": query,
+        "headers": [(b"host", b"internal:8000")],
+        "scheme": "http",
+        "server": ("internal", 8000),
+    }
+    url = Request(scope).url
+    expected = "https://nudge.example.test" + url.path + ("?" + url.query if url.query else "")
+    settings = Settings(public_base_url="https://nudge.example.test", _env_file=None)
+    assert public_url(settings, Request(scope)) == expected

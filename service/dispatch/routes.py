@@ -5,7 +5,7 @@ from __future__ import annotations
 import anyio
 from fastapi import APIRouter, HTTPException, Request, Response
 
-from service.deps import NowDep, RuntimeDep
+from service.deps import runtime_of
 from service.dispatch.status import record_status
 from service.webhooks import twilio_form_openapi, verified_form
 
@@ -32,7 +32,9 @@ STATUS_CALLBACK_FORM = twilio_form_openapi(
     summary="Twilio status callback",
     openapi_extra=STATUS_CALLBACK_FORM,
 )
-async def status_callback(request: Request, runtime: RuntimeDep, now: NowDep) -> Response:
+async def status_callback(request: Request) -> Response:
+    runtime = runtime_of(request)  # read directly, as /sms/inbound does: callbacks come in bursts
+    now = runtime.clock()
     form = await verified_form(request, runtime.settings)
     message_sid = (form.get("MessageSid") or form.get("SmsSid") or "").strip()
     status = (form.get("MessageStatus") or form.get("SmsStatus") or "").strip()

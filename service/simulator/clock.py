@@ -1,8 +1,8 @@
 """Simulated time: the simulator's requests run "as of" a later moment; everyone else's don't.
 
 The simulator posts its signed texts through the app in-process, inside a context where
-`SIMULATED_NOW` is set; the app's clock dependency is overridden by `simulated_or_real_now`,
-which returns that moment there and the real time everywhere else (a request from outside runs
+`SIMULATED_NOW` is set; the app's clock (`Runtime.clock`) is `simulated_or_real_now`, which
+returns that moment there and the real time everywhere else (a request from outside runs
 in a context where the variable was never set).
 """
 
@@ -19,7 +19,7 @@ SIMULATED_NOW: ContextVar[datetime.datetime | None] = ContextVar("simulated_now"
 MAX_OFFSET = datetime.timedelta(days=366)
 
 
-async def simulated_or_real_now() -> datetime.datetime:
+def simulated_or_real_now() -> datetime.datetime:
     return SIMULATED_NOW.get() or read_clock()
 
 

@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 
 from service.conversation.routes import MAX_BODY_CHARACTERS
 from service.dashboard.routes import SECURITY_HEADERS
-from service.deps import NowDep, Runtime, RuntimeDep, utc_now
+from service.deps import NowDep, Runtime, RuntimeDep
 from service.dispatch.dispatcher import Dispatcher
 from service.dispatch.worker import make_transport
 from service.observability import timed_tick
@@ -158,4 +158,5 @@ def install_simulator(app: FastAPI, settings: Settings) -> None:
         return
     app.include_router(router)
     app.mount("/simulator/static", StaticFiles(directory=HERE / "static"), name="simulator-static")
-    app.dependency_overrides[utc_now] = simulated_or_real_now
+    runtime: Runtime = app.state.runtime
+    runtime.clock = simulated_or_real_now  # the app's clock, webhooks included

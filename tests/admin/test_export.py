@@ -9,7 +9,6 @@ from fastapi.testclient import TestClient
 
 from service.admin.erased import tombstone_phone
 from service.admin.export import csv_lines, safe_cell
-from service.deps import utc_now
 from tests.admin.conftest import AUTH
 from tests.admin.factories import NOW, A
 
@@ -36,7 +35,7 @@ def test_csv_lines_flush_in_chunks() -> None:
 def test_weekly_stats_csv_covers_the_whole_programme(
     client: TestClient, programme: dict[str, int]
 ) -> None:
-    client.app.dependency_overrides[utc_now] = lambda: NOW  # type: ignore[attr-defined]
+    client.app.state.runtime.clock = lambda: NOW  # type: ignore[attr-defined]
     response = client.get("/admin/export/stats.csv", headers=AUTH)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from service.admin.stats import category_rates, programme_stats, rate
-from service.deps import Runtime, utc_now
+from service.deps import Runtime
 from tests.admin.conftest import AUTH
 from tests.admin.factories import NOW, WEEKS, seed_programme
 
@@ -70,7 +70,7 @@ def test_the_stats_route_keeps_the_contract_and_adds_the_rest(
     client: TestClient, engine: Engine
 ) -> None:
     seed_programme(engine)
-    client.app.dependency_overrides[utc_now] = lambda: NOW  # type: ignore[attr-defined]
+    client.app.state.runtime.clock = lambda: NOW  # type: ignore[attr-defined]
     response = client.get("/admin/stats", params={"weeks": 3}, headers=AUTH)
     assert response.status_code == 200
     body = response.json()
@@ -83,7 +83,7 @@ def test_the_stats_route_keeps_the_contract_and_adds_the_rest(
 
 
 def test_weeks_default_to_twelve_and_are_bounded(client: TestClient) -> None:
-    client.app.dependency_overrides[utc_now] = lambda: NOW  # type: ignore[attr-defined]
+    client.app.state.runtime.clock = lambda: NOW  # type: ignore[attr-defined]
     body = client.get("/admin/stats", headers=AUTH).json()
     assert len(body["weeks"]) == 12
     assert body["weeks"][-1]["week_start"] == datetime.date(2026, 3, 16).isoformat()

@@ -12,7 +12,6 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from service.dashboard import session
-from service.deps import utc_now
 from service.subscribers.models import Subscriber
 from tests.admin.factories import NOW, seed_programme
 from tests.conftest import ADMIN_TOKEN
@@ -75,7 +74,7 @@ def test_cross_site_posts_are_refused(signed_in: TestClient) -> None:
 
 def test_overview_shows_figures_and_charts(browser: TestClient, engine: Engine) -> None:
     seed_programme(engine)
-    browser.app.dependency_overrides[utc_now] = lambda: NOW  # type: ignore[attr-defined]
+    browser.app.state.runtime.clock = lambda: NOW  # type: ignore[attr-defined]
     signed_in = sign_in(browser)  # as of NOW, like everything else in this test
     response = signed_in.get("/")
     assert response.status_code == 200
@@ -142,7 +141,7 @@ def test_erase_from_the_page_needs_the_confirmation(signed_in: TestClient, engin
 
 def test_exports_download_with_the_session(browser: TestClient, engine: Engine) -> None:
     seed_programme(engine)
-    browser.app.dependency_overrides[utc_now] = lambda: NOW  # type: ignore[attr-defined]
+    browser.app.state.runtime.clock = lambda: NOW  # type: ignore[attr-defined]
     signed_in = sign_in(browser)  # as of NOW, like everything else in this test
     weekly = signed_in.get("/export/stats.csv")
     assert weekly.status_code == 200 and weekly.headers["content-type"].startswith("text/csv")

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from service.deps import Runtime, utc_now
+from service.deps import Runtime
 from service.dispatch.dispatcher import Dispatcher
 from service.fake_twilio import FakeTwilio
 from service.subscribers.models import Subscriber, SubscriberStatus
@@ -25,7 +25,7 @@ MONDAY_MORNING = datetime.datetime(2026, 3, 9, 17, 0, tzinfo=UTC)
 class Clock:
     def __init__(self, client: TestClient, start: datetime.datetime) -> None:
         self.now = start
-        client.app.dependency_overrides[utc_now] = lambda: self.now  # type: ignore[attr-defined]
+        client.app.state.runtime.clock = lambda: self.now  # type: ignore[attr-defined]
 
 
 def subscriber(engine: Engine, phone: str) -> Subscriber:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 
 import pytest
@@ -13,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from service.app import create_app
 from service.conversation.models import InboundMessage
-from service.deps import Runtime, utc_now
+from service.deps import Runtime, read_clock
 from service.dispatch.models import OutboundKind, OutboundMessage
 from service.settings import Settings, SmsTransportKind
 from service.simulator.clock import SIMULATED_NOW, simulated_or_real_now
@@ -112,7 +111,7 @@ def test_simulated_time_stays_inside_the_simulator(
         ).one()
     assert simulated.received_at - real.received_at > datetime.timedelta(days=6)
     assert SIMULATED_NOW.get() is None
-    assert asyncio.run(simulated_or_real_now()).tzinfo is datetime.UTC
+    assert simulated_or_real_now().tzinfo is datetime.UTC
 
 
 def test_conversation_of_a_new_number_is_empty(client: TestClient) -> None:
@@ -156,7 +155,7 @@ def test_there_is_no_simulator_with_the_twilio_transport(
         }
     )
     app = create_app(twilio, Runtime(twilio, runtime.engine, runtime.catalog))
-    assert utc_now not in app.dependency_overrides
+    assert app.state.runtime.clock is read_clock
     with TestClient(app) as client:
         assert client.get("/simulator").status_code == 404
         assert client.get("/simulator/static/simulator.js").status_code == 404
