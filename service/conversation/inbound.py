@@ -19,7 +19,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Engine, String, any_, bindparam, func, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 
 from service.admin.erased import is_erased
@@ -99,6 +100,14 @@ _outbound = table_of(OutboundMessage)
 _SUBSCRIBER_COLUMNS = [_subscriber.c[name] for name in SubscriberRow.__dataclass_fields__]
 _LOCK_SUBSCRIBER = PreparedStatement(
     select(*_SUBSCRIBER_COLUMNS).where(_subscriber.c.phone == bindparam("sender")).with_for_update()
+)
+# PostgreSQL: every sender of a batch locked by one statement, always in phone order, so two
+# batches locking some of the same rows wait for each other instead of deadlocking.
+_LOCK_SENDERS = PreparedStatement(
+    select(*_SUBSCRIBER_COLUMNS)
+    .where(_subscriber.c.phone == any_(bindparam("senders", type_=ARRAY(String))))
+    .order_by(_subscriber.c.phone)
+    .with_for_update()
 )
 _SUBSCRIBER_ID = select(_subscriber.c.id).where(_subscriber.c.phone == bindparam("sender"))
 _INSERT_SUBSCRIBER = insert(_subscriber).returning(_subscriber.c.id)
@@ -188,11 +197,27 @@ def receive_batch(
     """
     try:
         with _borrowed_or_new(engine, connection) as held, held.begin():
-            return [_answer(held, settings, catalog, text, now) for text, now in texts]
+            senders = _locked_senders(held, [text.phone for text, _ in texts])
+            return [_answer(held, settings, catalog, text, now, senders) for text, now in texts]
     except Exception:
         log.debug("a batch of %d texts is answered again text by text", len(texts))
     with engine.connect() as fresh, fresh.begin():
         return [_receive_one(fresh, settings, catalog, text, now) for text, now in texts]
+
+
+def _locked_senders(
+    connection: Connection, phones: list[str]
+) -> dict[str, SubscriberRow | None] | None:
+    """PostgreSQL: the batch's senders, locked and read by one statement instead of one per
+    text (a round trip each); None elsewhere (SQLite's transaction already excludes writers,
+    and its statements cost no round trip). A phone with no row yet maps to None."""
+    if connection.dialect.name != "postgresql":
+        return None
+    senders: dict[str, SubscriberRow | None] = dict.fromkeys(phones)
+    for row in _LOCK_SENDERS.rows(connection, {"senders": list(senders)}):
+        subscriber = SubscriberRow(*row)
+        senders[subscriber.phone] = subscriber
+    return senders
 
 
 def _borrowed_or_new(
@@ -262,9 +287,15 @@ def _answer(
     catalog: Catalog,
     text: InboundText,
     now: datetime.datetime,
+    senders: dict[str, SubscriberRow | None] | None = None,
 ) -> str | None:
-    found = _LOCK_SUBSCRIBER.first(connection, {"sender": text.phone})
-    subscriber = SubscriberRow(*found) if found is not None else None
+    """`senders`, if given, holds the batch's senders already locked; answering keeps it up
+    to date (the rows are changed in place, and a new subscriber is added)."""
+    if senders is not None and text.phone in senders:
+        subscriber = senders[text.phone]
+    else:
+        found = _LOCK_SUBSCRIBER.first(connection, {"sender": text.phone})
+        subscriber = SubscriberRow(*found) if found is not None else None
     intent = parse_intent(text.body)
     inbound_id = _store(connection, text, intent.kind, subscriber.id if subscriber else None, now)
     zone = ZoneInfo(subscriber.timezone if subscriber else settings.default_timezone)
@@ -299,6 +330,8 @@ def _answer(
 
     if subscriber is None and decision.status is not None:
         subscriber = _new_subscriber(connection, settings, text.phone, now)
+        if senders is not None:
+            senders[text.phone] = subscriber
         connection.execute(_LINK_INBOUND, {"row_id": inbound_id, "owner": subscriber.id})
     if subscriber is None:
         reply_facts = _base_facts(settings, None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import logging
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -240,7 +241,10 @@ def test_a_text_that_cannot_be_answered_is_still_stored(
 
 
 def test_one_failing_text_in_a_batch_leaves_the_others_answered(
-    runtime: Runtime, engine: Engine, monkeypatch: pytest.MonkeyPatch
+    runtime: Runtime,
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A batch normally runs without savepoints; one text that fails (a retried MessageSid, a
     bug) sends the whole batch round again text by text. The others get the answers they would
@@ -265,7 +269,9 @@ def test_one_failing_text_in_a_batch_leaves_the_others_answered(
         InboundText("SM" + "3" * 32, phones[2], "A cursed walk in the rain"),
         InboundText("SM" + "4" * 32, phones[1], "We laughed at an old photo"),
     ]
-    replies = receive_batch(engine, settings, catalog, [(text, now) for text in batch])
+    with caplog.at_level(logging.DEBUG, logger="service.conversation.inbound"):
+        replies = receive_batch(engine, settings, catalog, [(text, now) for text in batch])
+    assert [r for r in caplog.records if "again text by text" in r.getMessage()]
 
     assert replies[0] is not None and "first this week" in replies[0]
     assert replies[1] is None  # Twilio's retry: already answered once
@@ -280,3 +286,36 @@ def test_one_failing_text_in_a_batch_leaves_the_others_answered(
         + ["SM" + "1" * 32, "SM" + "3" * 32, "SM" + "4" * 32]
     )
     assert sorted(wins) == sorted([owners[phones[0]], owners[phones[1]]])
+
+
+def test_one_sender_s_texts_in_one_batch_are_answered_as_one_after_another(
+    runtime: Runtime, engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    """On PostgreSQL a batch locks and reads all its senders at once; a sender who texts
+    several times in one batch (here a new number joining) is still answered in order."""
+    now = datetime.datetime(2026, 3, 10, 20, 0, tzinfo=datetime.UTC)
+    number, other = "+14155550131", "+14155550132"
+    script = [
+        (number, "JOIN"),
+        (other, "hello?"),
+        (number, "YES"),
+        (number, "We cooked dinner together"),
+        (number, "We took a walk"),
+        (number, "STOP"),
+    ]
+    texts = [
+        (InboundText(f"SM{n:032d}", phone, body), now) for n, (phone, body) in enumerate(script)
+    ]
+    with caplog.at_level(logging.DEBUG, logger="service.conversation.inbound"):
+        replies = receive_batch(engine, runtime.settings, runtime.catalog, texts)
+
+    assert not [r for r in caplog.records if "again text by text" in r.getMessage()]
+    assert "Reply YES" in (replies[0] or "")
+    assert "JOIN" in (replies[1] or "")  # a stranger learns how to join
+    assert "Welcome to" in (replies[2] or "")
+    assert "first this week" in (replies[3] or "")
+    assert "second this week" in (replies[4] or "")
+    assert "you're unsubscribed" in (replies[5] or "")
+    record = subscriber(engine, number)
+    assert record is not None and record.status == "opted_out"
+    assert subscriber(engine, other) is None
