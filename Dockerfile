@@ -4,7 +4,8 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    LOG_FORMAT=json
+    LOG_FORMAT=json \
+    ANSWER_PROCESSES=2
 
 RUN groupadd --system nudge && useradd --system --gid nudge --home-dir /app nudge
 

@@ -76,6 +76,9 @@ class Plan:
     warmup: int  # requests per connection before the clock starts
 
 
+# ANSWER_PROCESSES as README.md recommends for bursts (measured in BENCHMARKS.md).
+RECOMMENDED_ANSWER_PROCESSES = {"sqlite": 1, "postgresql": 2}
+
 FULL = Plan(sizes=(1_000, 1_000_000), connections=(32, 128), seconds=10, requests=30_000, warmup=5)
 QUICK = Plan(sizes=(1_000,), connections=(32,), seconds=5, requests=15_000, warmup=5)
 SMOKE = Plan(sizes=(40,), connections=(4,), seconds=5, requests=40, warmup=1)
@@ -192,12 +195,15 @@ def run_in_load_process(job: LoadJob) -> dict[str, Any]:
 class Server:
     """bench.webhook_app under uvicorn, in its own process."""
 
-    def __init__(self, database_url: str, auth_token: str, workers: int = 1) -> None:
+    def __init__(
+        self, database_url: str, auth_token: str, workers: int = 1, answer_processes: int = 0
+    ) -> None:
         self.port = free_port()
         environment = os.environ | {
             "BENCH_DATABASE_URL": database_url,
             "BENCH_AUTH_TOKEN": auth_token,
             "BENCH_PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+            "BENCH_ANSWER_PROCESSES": str(answer_processes),
         }
         self.process = subprocess.Popen(
             [
@@ -263,14 +269,21 @@ def _reset_statuses(database_url: str) -> None:
 
 
 def measure_backend(
-    backend: str, plan: Plan, log: Callable[[str], None], seed: int, workers: int = 1
+    backend: str,
+    plan: Plan,
+    log: Callable[[str], None],
+    seed: int,
+    workers: int = 1,
+    answer_processes: int | None = None,
 ) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     token = new_auth_token()
     results: list[dict[str, Any]] = []
+    if answer_processes is None:
+        answer_processes = RECOMMENDED_ANSWER_PROCESSES[backend]
     with temporary_database(backend) as url:
         loaded = 0
-        server = Server(url, token, workers)
+        server = Server(url, token, workers, answer_processes)
         try:
             for size in plan.sizes:
                 log(f"[{backend}] loading subscribers up to {size:,}")
@@ -300,6 +313,7 @@ def measure_backend(
                                 "subscribers": size,
                                 "connections": connections,
                                 "workers": workers,
+                                "answer_processes": answer_processes,
                                 "endpoint": endpoint,
                                 **figures,
                             }
@@ -393,6 +407,13 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--workers", type=int, default=1, help="server processes, as `nudge serve --workers`"
     )
+    parser.add_argument(
+        "--answer-processes",
+        type=int,
+        default=None,
+        help="ANSWER_PROCESSES of the server (default: as recommended, SQLite 1, PostgreSQL 2; "
+        "0 answers on threads of the server process)",
+    )
     parser.add_argument("--seed", type=int, default=20_260_310)
     parser.add_argument("--results-dir", type=Path, default=None)
     return parser.parse_args(argv)
@@ -409,7 +430,9 @@ def main(argv: Sequence[str] | None = None, log: Callable[[str], None] = print) 
     rows = [
         row
         for backend in backends(arguments.backend)
-        for row in measure_backend(backend, plan, log, arguments.seed, arguments.workers)
+        for row in measure_backend(
+            backend, plan, log, arguments.seed, arguments.workers, arguments.answer_processes
+        )
     ]
     summary = summarize(rows)
     report = {

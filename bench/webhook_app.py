@@ -40,6 +40,7 @@ def bench_settings() -> Settings:
         twilio_from_number=SENDER,
         public_base_url=os.environ["BENCH_PUBLIC_BASE_URL"],
         scheduler_enabled=False,
+        answer_processes=int(os.environ.get("BENCH_ANSWER_PROCESSES", "0")),
         _env_file=None,
     )
 

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from service.admin.routes import router as admin_router
 from service.catalog import Catalog, load_catalog
+from service.conversation.answering_process import ProcessAnswerer
 from service.conversation.routes import router as inbound_router
 from service.dashboard.routes import router as dashboard_router
 from service.dashboard.routes import static_files as dashboard_static_files
@@ -61,6 +62,9 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         scheduler = None
         dispatcher = None
+        answering = runtime.answerer if settings.answer_processes else None
+        if isinstance(answering, ProcessAnswerer):
+            answering.start()  # before the first text, which would otherwise wait for it
         if settings.scheduler_enabled:
             dispatcher = build_dispatcher(runtime.engine, settings, runtime.catalog)
             scheduler = start_scheduler(dispatcher)
@@ -71,6 +75,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
                 scheduler.shutdown(wait=False)
             if dispatcher is not None:
                 await dispatcher.transport.aclose()
+            if isinstance(answering, ProcessAnswerer):
+                answering.close()
 
     app = FastAPI(
         title=f"{settings.program_name} nudges",

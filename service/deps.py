@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 from service.catalog import Catalog
 from service.conversation.answerer import Answerer, threads_for
+from service.conversation.answering_process import ProcessAnswerer
 from service.settings import Settings
 
 
@@ -31,8 +32,11 @@ class Runtime:
     clock: Callable[[], datetime.datetime] = read_clock
 
     @cached_property
-    def answerer(self) -> Answerer:
-        """The threads that answer webhook texts (service/conversation/answerer.py)."""
+    def answerer(self) -> Answerer | ProcessAnswerer:
+        """What answers webhook texts: threads of this process (conversation/answerer.py) or,
+        with ANSWER_PROCESSES, child processes (conversation/answering_process.py)."""
+        if self.settings.answer_processes:
+            return ProcessAnswerer(self.settings, self.settings.answer_processes)
         return Answerer(self.engine, self.settings, self.catalog, threads_for(self.engine))
 
 

@@ -35,19 +35,26 @@ async def _answer_all(answerer: Answerer, texts: list[InboundText]) -> list[str 
     return await asyncio.gather(*(answerer.answer(text, NOW) for text in texts))
 
 
-def test_a_burst_is_answered_in_order_per_sender(runtime: Runtime, engine: Engine) -> None:
-    answerer = Answerer(engine, runtime.settings, runtime.catalog, threads=3)
-    texts = _texts(40)
-    replies = asyncio.run(_answer_all(answerer, texts))
+def check_burst_answered_in_order(
+    engine: Engine, texts: list[InboundText], replies: list[str | None]
+) -> None:
+    """What a burst of `_texts(n)` must leave: n joined, confirmed, and one win each."""
+    phones = len(texts) // 3
     assert all(replies)
-    assert sum("Reply YES" in (r or "") for r in replies) == 40  # JOIN
+    assert sum("Reply YES" in (r or "") for r in replies) == phones  # JOIN
     with Session(engine) as session:
         statuses = session.exec(select(Subscriber.status)).all()
         stored = session.exec(select(InboundMessage.message_sid)).all()
         wins = session.exec(select(Win)).all()
-    assert statuses == [SubscriberStatus.ACTIVE] * 40  # YES came after JOIN for everyone
+    assert statuses == [SubscriberStatus.ACTIVE] * phones  # YES came after JOIN for everyone
     assert sorted(stored) == sorted(t.message_sid for t in texts)
-    assert len(wins) == 40
+    assert len(wins) == phones
+
+
+def test_a_burst_is_answered_in_order_per_sender(runtime: Runtime, engine: Engine) -> None:
+    answerer = Answerer(engine, runtime.settings, runtime.catalog, threads=3)
+    texts = _texts(40)
+    check_burst_answered_in_order(engine, texts, asyncio.run(_answer_all(answerer, texts)))
 
 
 def test_a_batch_that_cannot_commit_fails_every_waiting_request(
