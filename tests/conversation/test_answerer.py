@@ -21,7 +21,7 @@ from service.wins.models import Win
 NOW = datetime.datetime(2026, 3, 10, 20, 0, tzinfo=datetime.UTC)
 
 
-def _texts(phones: int) -> list[InboundText]:
+def join_confirm_reply_texts(phones: int) -> list[InboundText]:
     """Each phone joins, confirms and replies: only right in this order."""
     return [
         InboundText(f"SM{n:04d}{step:028d}", f"+1415555{n:04d}", body)
@@ -30,7 +30,7 @@ def _texts(phones: int) -> list[InboundText]:
     ]
 
 
-async def _answer_all(answerer: Answerer, texts: list[InboundText]) -> list[str | None]:
+async def answer_all(answerer: Answerer, texts: list[InboundText]) -> list[str | None]:
     # Queued all at once, as a burst of webhooks would be: the threads see batches.
     return await asyncio.gather(*(answerer.answer(text, NOW) for text in texts))
 
@@ -38,7 +38,7 @@ async def _answer_all(answerer: Answerer, texts: list[InboundText]) -> list[str 
 def check_burst_answered_in_order(
     engine: Engine, texts: list[InboundText], replies: list[str | None]
 ) -> None:
-    """What a burst of `_texts(n)` must leave: n joined, confirmed, and one win each."""
+    """What a burst of `join_confirm_reply_texts(n)` leaves: n joined, confirmed, one win each."""
     phones = len(texts) // 3
     assert all(replies)
     assert sum("Reply YES" in (r or "") for r in replies) == phones  # JOIN
@@ -53,8 +53,8 @@ def check_burst_answered_in_order(
 
 def test_a_burst_is_answered_in_order_per_sender(runtime: Runtime, engine: Engine) -> None:
     answerer = Answerer(engine, runtime.settings, runtime.catalog, threads=3)
-    texts = _texts(40)
-    check_burst_answered_in_order(engine, texts, asyncio.run(_answer_all(answerer, texts)))
+    texts = join_confirm_reply_texts(40)
+    check_burst_answered_in_order(engine, texts, asyncio.run(answer_all(answerer, texts)))
 
 
 def test_a_batch_that_cannot_commit_fails_every_waiting_request(
@@ -67,7 +67,7 @@ def test_a_batch_that_cannot_commit_fails_every_waiting_request(
     answerer = Answerer(engine, runtime.settings, runtime.catalog, threads=1)
 
     async def answer_two() -> list[object]:
-        texts = _texts(2)[:2]
+        texts = join_confirm_reply_texts(2)[:2]
         return await asyncio.gather(
             *(answerer.answer(t, NOW) for t in texts), return_exceptions=True
         )
@@ -81,7 +81,7 @@ def test_idle_threads_retire_and_come_back(
 ) -> None:
     monkeypatch.setattr(answerer_module, "IDLE_SECONDS", 0.05)
     answerer = Answerer(engine, runtime.settings, runtime.catalog, threads=1)
-    first, second = _texts(1)[:2]
+    first, second = join_confirm_reply_texts(1)[:2]
     assert "Reply YES" in (asyncio.run(answerer.answer(first, NOW)) or "")
     worker = answerer._workers[0]
     assert worker is not None
@@ -102,7 +102,7 @@ def test_a_thread_keeps_one_connection_and_replaces_it_when_it_breaks(
     checked_out: list[Any] = []
     event.listen(engine, "checkout", lambda dbapi, *_: checked_out.append(dbapi))
     answerer = Answerer(engine, runtime.settings, runtime.catalog, threads=1)
-    join, confirm, reply = _texts(1)
+    join, confirm, reply = join_confirm_reply_texts(1)
 
     async def one_at_a_time(texts: list[InboundText]) -> list[str | None]:
         return [await answerer.answer(text, NOW) for text in texts]

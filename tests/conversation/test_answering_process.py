@@ -20,18 +20,18 @@ from service.settings import Settings
 from tests.conftest import PUBLIC_BASE_URL
 from tests.conversation.test_answerer import (
     NOW,
-    _answer_all,
-    _texts,
+    answer_all,
     check_burst_answered_in_order,
+    join_confirm_reply_texts,
 )
 from tests.phone import SERVICE_NUMBER
 
 
 def test_a_burst_is_answered_in_order_per_sender(runtime: Runtime, engine: Engine) -> None:
     answerer = ProcessAnswerer(runtime.settings, processes=2)
-    texts = _texts(30)
+    texts = join_confirm_reply_texts(30)
     try:
-        replies = asyncio.run(_answer_all(answerer, texts))
+        replies = asyncio.run(answer_all(answerer, texts))
     finally:
         answerer.close()
     check_burst_answered_in_order(engine, texts, replies)
@@ -39,7 +39,7 @@ def test_a_burst_is_answered_in_order_per_sender(runtime: Runtime, engine: Engin
 
 def test_a_child_that_dies_fails_its_texts_and_is_replaced(runtime: Runtime) -> None:
     answerer = ProcessAnswerer(runtime.settings, processes=1)
-    join, confirm, _ = _texts(1)
+    join, confirm, _ = join_confirm_reply_texts(1)
     try:
         assert "Reply YES" in (asyncio.run(answerer.answer(join, NOW)) or "")
         child = answerer._lane(0).process
@@ -64,7 +64,7 @@ def test_a_child_that_dies_fails_its_texts_and_is_replaced(runtime: Runtime) -> 
 def test_a_text_waiting_on_a_child_that_dies_fails(runtime: Runtime, engine: Engine) -> None:
     """The webhook then answers 500 and Twilio retries: the text was never committed."""
     answerer = ProcessAnswerer(runtime.settings, processes=1)
-    join = _texts(1)[0]
+    join = join_confirm_reply_texts(1)[0]
     child = answerer._lane(0).process
     assert child.pid is not None
 
