@@ -62,7 +62,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         scheduler = None
         dispatcher = None
-        answering = runtime.answerer if settings.answer_processes else None
+        answering = runtime.answerer
         if isinstance(answering, ProcessAnswerer):
             answering.start()  # before the first text, which would otherwise wait for it
         if settings.scheduler_enabled:

@@ -21,6 +21,7 @@ import logging
 import queue
 import threading
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
@@ -114,22 +115,32 @@ class Answerer:
         except Exception as error:  # the commit itself failed: every text of the batch fails
             log.exception("a batch of %d texts could not be stored", len(batch))
             outcomes = [error] * len(batch)
-        # One wake-up per event loop for the whole batch, not one per text.
-        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Job, str | Exception | None]]] = {}
-        for job, outcome in zip(batch, outcomes, strict=True):
-            by_loop.setdefault(job.loop, []).append((job, outcome))
-        for loop, settled in by_loop.items():
-            # RuntimeError: that event loop has closed, so nobody is waiting any more.
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(_resolve, settled)
+        settle(
+            (job.future, job.loop, outcome) for job, outcome in zip(batch, outcomes, strict=True)
+        )
         return connection
 
 
-def _resolve(settled: list[tuple[_Job, str | Exception | None]]) -> None:
-    for job, outcome in settled:
-        if job.future.done():  # the request went away (client disconnected)
+Waiting = tuple[asyncio.Future[str | None], asyncio.AbstractEventLoop, str | Exception | None]
+
+
+def settle(answered: Iterable[Waiting]) -> None:
+    """From a thread other than the loops': hand each waiting request its reply (or error),
+    with one wake-up per event loop for a whole batch, not one per text."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[Waiting]] = {}
+    for waiting in answered:
+        by_loop.setdefault(waiting[1], []).append(waiting)
+    for loop, settled in by_loop.items():
+        # RuntimeError: that event loop has closed, so nobody is waiting any more.
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(_resolve, settled)
+
+
+def _resolve(settled: list[Waiting]) -> None:
+    for future, _, outcome in settled:
+        if future.done():  # the request went away (client disconnected)
             continue
         if isinstance(outcome, Exception):
-            job.future.set_exception(outcome)
+            future.set_exception(outcome)
         else:
-            job.future.set_result(outcome)
+            future.set_result(outcome)

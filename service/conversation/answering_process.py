@@ -16,7 +16,6 @@ database connection; with SQLite they take turns on the writer lock file like an
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime
 import itertools
 import logging
@@ -28,13 +27,12 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection as PipeEnd
 from multiprocessing.process import BaseProcess
 
-from service.conversation.answerer import MAX_BATCH
+from service.conversation.answerer import MAX_BATCH, settle
 from service.conversation.inbound import InboundText
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
 _context = multiprocessing.get_context("spawn")  # no fork of a running server's threads
-_Settled = tuple[asyncio.Future[str | None], bool, str | None]  # future, failed, reply or error
 
 
 class AnsweringFailed(RuntimeError):
@@ -158,35 +156,18 @@ class ProcessAnswerer:
         """Settle the lane's requests as its batches come back; fail the rest if it dies."""
         while True:
             try:
-                settled: list[tuple[int, bool, str | None]] = lane.results.recv()
+                answered: list[tuple[int, bool, str | None]] = lane.results.recv()
             except (EOFError, OSError):
                 break
-            by_loop: dict[asyncio.AbstractEventLoop, list[_Settled]] = {}
-            for job_id, failed, outcome in settled:
-                waiting = lane.pending.pop(job_id, None)
-                if waiting is not None:
-                    future, loop = waiting
-                    by_loop.setdefault(loop, []).append((future, failed, outcome))
-            for loop, items in by_loop.items():
-                with contextlib.suppress(RuntimeError):  # that loop has closed: nobody waits
-                    loop.call_soon_threadsafe(_resolve, items)
+            settle(
+                (*waiting, AnsweringFailed(outcome) if failed else outcome)
+                for job_id, failed, outcome in answered
+                if (waiting := lane.pending.pop(job_id, None)) is not None
+            )
         with self._lock:
             lane.stopped = True
         lane.results.close()
         if lane.pending:
             log.error("an answering process stopped with %d texts unanswered", len(lane.pending))
-        for job_id in list(lane.pending):
-            future, loop = lane.pending.pop(job_id)
-            unanswered: list[_Settled] = [(future, True, "the answering process stopped")]
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(_resolve, unanswered)
-
-
-def _resolve(items: list[_Settled]) -> None:
-    for future, failed, outcome in items:
-        if future.done():  # the request went away (client disconnected)
-            continue
-        if failed:
-            future.set_exception(AnsweringFailed(outcome))
-        else:
-            future.set_result(outcome)
+        stopped = AnsweringFailed("the answering process stopped")
+        settle((*lane.pending.pop(job_id), stopped) for job_id in list(lane.pending))
