@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import logging
+import os
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Connection, event
 
 from bench.common import (
     EVENING,
@@ -37,6 +39,7 @@ from bench.common import (
 )
 from bench.webhook import SCRIPT
 from service.catalog.loader import load_catalog
+from service.conversation import inbound
 from service.conversation.inbound import InboundText, receive_batch
 from service.settings import Settings
 
@@ -70,16 +73,25 @@ def measure(backend: str, texts: int, batch: int) -> dict[str, Any]:
             )
             for step in range(texts + batch)
         ]
-        receive_batch(engine, settings, catalog, script[:batch])  # warm up: caches, prepares
+        # One connection held throughout, as an answering lane holds one while it is busy.
+        connection = engine.connect()
+        server_pid = _server_process(connection)
+        receive_batch(engine, settings, catalog, script[:batch], connection)  # warm up
         measured = script[batch:]
         statements[0] = 0
+        answered_again = _AnsweredAgain()
+        server_started = _process_cpu_seconds(server_pid)
         started, cpu_started = time.perf_counter(), time.thread_time()
         for first in range(0, len(measured), batch):
-            replies = receive_batch(engine, settings, catalog, measured[first : first + batch])
+            chunk = measured[first : first + batch]
+            replies = receive_batch(engine, settings, catalog, chunk, connection)
             if not any(replies):
                 raise RuntimeError("a whole batch went unanswered")
         wall = time.perf_counter() - started
         cpu = time.thread_time() - cpu_started
+        server_cpu = _process_cpu_seconds(server_pid) - server_started
+        answered_again.close()
+        connection.close()
         engine.dispose()
     return {
         "backend": backend,
@@ -87,8 +99,50 @@ def measure(backend: str, texts: int, batch: int) -> dict[str, Any]:
         "batch": batch,
         "cpu_ms_per_text": round(cpu / texts * 1000, 4),
         "wall_ms_per_text": round(wall / texts * 1000, 4),
+        "server_cpu_ms_per_text": round(server_cpu / texts * 1000, 4) if server_pid else None,
         "statements_per_text": round(statements[0] / texts, 3) if backend == "sqlite" else None,
+        # A batch answered a second time, text by text, costs several times as much: in this
+        # script none should be, or the figures are not the usual path's.
+        "batches_answered_again": answered_again.batches,
     }
+
+
+class _AnsweredAgain(logging.Handler):
+    """Counts the batches `receive_batch` had to answer again text by text."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.batches = 0
+        self._logger = logging.getLogger(inbound.__name__)
+        self._level = self._logger.level
+        self._logger.setLevel(logging.DEBUG)
+        self._logger.addHandler(self)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.batches += "again text by text" in record.getMessage()
+
+    def close(self) -> None:
+        self._logger.removeHandler(self)
+        self._logger.setLevel(self._level)
+        super().close()
+
+
+def _server_process(connection: Connection) -> int | None:
+    """PostgreSQL: the process serving this connection, whose CPU is the database's share of
+    the work (on the same machine, as here). None on SQLite, which works in this thread."""
+    if connection.dialect.name != "postgresql":
+        return None
+    with connection.begin():
+        return int(connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+
+
+def _process_cpu_seconds(pid: int | None) -> float:
+    """User and system CPU of a process so far, from /proc (0 for no process)."""
+    if pid is None:
+        return 0.0
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -112,6 +166,12 @@ def main(argv: Sequence[str] | None = None, log: Callable[[str], None] = print) 
         log(
             f"{run['backend']:>10}  {run['texts']:,} texts in batches of {run['batch']}: "
             f"CPU {run['cpu_ms_per_text']} ms/text, wall {run['wall_ms_per_text']} ms/text"
+            + f", {run['batches_answered_again']} batches answered again"
+            + (
+                f", database server CPU {run['server_cpu_ms_per_text']} ms/text"
+                if run["server_cpu_ms_per_text"] is not None
+                else ""
+            )
             + (f", {statements} statements/text" if statements is not None else "")
         )
     report = {

@@ -14,7 +14,7 @@ import contextlib
 import datetime
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -38,7 +38,7 @@ from service.conversation.replies import ReplyFacts
 from service.conversation.replies import render as render_reply
 from service.conversation.safety import shows_safety_concern
 from service.conversation.tone import sounds_discouraged
-from service.database import PreparedStatement, savepoint, table_of
+from service.database import PreparedStatement, pipelined, savepoint, table_of
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 from service.dispatch.outbox import cancel_unsent, prompt_histories
 from service.phones import infer_timezone
@@ -110,7 +110,10 @@ _LOCK_SENDERS = PreparedStatement(
     .with_for_update()
 )
 _SUBSCRIBER_ID = select(_subscriber.c.id).where(_subscriber.c.phone == bindparam("sender"))
-_INSERT_SUBSCRIBER = insert(_subscriber).returning(_subscriber.c.id)
+_INSERT_SUBSCRIBER = PreparedStatement(
+    insert(_subscriber).returning(_subscriber.c.id),
+    columns=[column.name for column in _subscriber.columns if column.name != "id"],
+)
 _UPDATED_COLUMNS = tuple(name for name in SubscriberRow.__dataclass_fields__ if name != "id")
 _UPDATE_SUBSCRIBER = PreparedStatement(
     update(_subscriber).where(_subscriber.c.id == bindparam("row_id")), columns=_UPDATED_COLUMNS
@@ -125,13 +128,10 @@ _INBOUND_COLUMNS = (
     "intent",
     "received_at",
 )
-_INSERT_INBOUND = PreparedStatement(
-    insert(_inbound).returning(_inbound.c.id), columns=_INBOUND_COLUMNS
-)
-_LINK_INBOUND = (
-    update(_inbound)
-    .where(_inbound.c.id == bindparam("row_id"))
-    .values(subscriber_id=bindparam("owner"))
+_INSERT_INBOUND = PreparedStatement(insert(_inbound), columns=_INBOUND_COLUMNS)
+_LINK_INBOUND = PreparedStatement(
+    update(_inbound).where(_inbound.c.message_sid == bindparam("sid")),
+    columns=("subscriber_id",),
 )
 _CONSENT_COLUMNS = (
     "subscriber_id",
@@ -192,13 +192,25 @@ def receive_batch(
     Savepoints cost two statements per text, a quarter of its statements, and PostgreSQL
     round trips; the fallback pays for them only when it is needed.
 
+    On PostgreSQL the batch is `pipelined`: it waits for the database only where a result is
+    needed. A reply that tells the week's wins is worded, and kept, once the batch's other
+    statements are sent (at the end, or before a reply that later texts read: an inline
+    prompt), so its count costs no round trip of its own.
+
     `connection`, if given, is the caller's to keep (an answering thread holds one while it
     is busy); the fallback always takes a fresh one from the pool, in case that one broke.
     """
     try:
-        with _borrowed_or_new(engine, connection) as held, held.begin():
+        with _borrowed_or_new(engine, connection) as held, pipelined(held), held.begin():
             senders = _locked_senders(held, [text.phone for text, _ in texts])
-            return [_answer(held, settings, catalog, text, now, senders) for text, now in texts]
+            replies: list[str | None] = []
+            waiting: list[_Answer] = []
+            for text, now in texts:
+                waiting.append(_answer(held, settings, catalog, text, now, senders))
+                if waiting[-1].read_by_later_texts:
+                    replies += _worded(held, waiting)
+                    waiting = []
+            return replies + _worded(held, waiting)
     except Exception:
         log.debug("a batch of %d texts is answered again text by text", len(texts))
     with engine.connect() as fresh, fresh.begin():
@@ -236,7 +248,7 @@ def _receive_one(
     for attempt in (1, 2):
         try:
             with savepoint(connection):
-                return _answer(connection, settings, catalog, text, now)
+                return _worded(connection, [_answer(connection, settings, catalog, text, now)])[0]
         except AlreadyReceived:
             return None
         except IntegrityError:
@@ -262,8 +274,10 @@ def _store(
     intent: IntentKind,
     subscriber_id: int | None,
     now: datetime.datetime,
-) -> int:
-    """Inserts the inbound row; raises AlreadyReceived for a MessageSid we already have."""
+) -> None:
+    """Inserts the inbound row; raises AlreadyReceived for a MessageSid we already have (at
+    once, unless `pipelined`: there a duplicate fails the batch, which is then answered again
+    text by text)."""
     row = {
         "message_sid": text.message_sid,
         "phone": text.phone,
@@ -275,7 +289,7 @@ def _store(
         "received_at": now,
     }
     try:
-        return int(_INSERT_INBOUND.scalar(connection, row))
+        _INSERT_INBOUND.rows(connection, row)
     except IntegrityError as duplicate:
         # The only unique column of the row: Twilio delivered this MessageSid before.
         raise AlreadyReceived from duplicate
@@ -288,8 +302,10 @@ def _answer(
     text: InboundText,
     now: datetime.datetime,
     senders: dict[str, SubscriberRow | None] | None = None,
-) -> str | None:
-    """`senders`, if given, holds the batch's senders already locked; answering keeps it up
+) -> _Answer:
+    """Stores the text and applies it; the reply is worded by `_worded`.
+
+    `senders`, if given, holds the batch's senders already locked; answering keeps it up
     to date (the rows are changed in place, and a new subscriber is added)."""
     if senders is not None and text.phone in senders:
         subscriber = senders[text.phone]
@@ -297,7 +313,7 @@ def _answer(
         found = _LOCK_SUBSCRIBER.first(connection, {"sender": text.phone})
         subscriber = SubscriberRow(*found) if found is not None else None
     intent = parse_intent(text.body)
-    inbound_id = _store(connection, text, intent.kind, subscriber.id if subscriber else None, now)
+    _store(connection, text, intent.kind, subscriber.id if subscriber else None, now)
     zone = ZoneInfo(subscriber.timezone if subscriber else settings.default_timezone)
     window = settings.send_window
     ordinary = intent.kind is IntentKind.MESSAGE
@@ -332,19 +348,46 @@ def _answer(
         subscriber = _new_subscriber(connection, settings, text.phone, now)
         if senders is not None:
             senders[text.phone] = subscriber
-        connection.execute(_LINK_INBOUND, {"row_id": inbound_id, "owner": subscriber.id})
+        _LINK_INBOUND.rows(connection, {"sid": text.message_sid, "subscriber_id": subscriber.id})
     if subscriber is None:
-        reply_facts = _base_facts(settings, None)
-    else:
-        reply_facts = _apply(
-            connection, settings, catalog, subscriber, decision, text, inbound_id, now
-        )
-        values = {name: getattr(subscriber, name) for name in _UPDATED_COLUMNS}
-        _UPDATE_SUBSCRIBER.rows(connection, {"row_id": subscriber.id, **values})
-    reply = render_reply(decision.reply, reply_facts) if decision.reply else None
-    if reply is not None and subscriber is not None:
-        _INSERT_REPLY.rows(connection, _inline_reply(subscriber, reply, decision, reply_facts, now))
-    return reply
+        return _Answer(decision.reply, _base_facts(settings, None))
+    answer = _apply(connection, settings, catalog, subscriber, decision, text, now)
+    values = {name: getattr(subscriber, name) for name in _UPDATED_COLUMNS}
+    _UPDATE_SUBSCRIBER.rows(connection, {"row_id": subscriber.id, **values})
+    return answer
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """A text's reply before it is worded: what it says, but for the week's wins count."""
+
+    kind: ReplyKind | None
+    facts: ReplyFacts
+    kept_as: dict[str, object] | None = None  # the outbound row that keeps it, but its body
+    wins_this_week: Callable[[], int] | None = None  # reading it waits for the database
+    tells_progress: bool = False
+
+    @property
+    def read_by_later_texts(self) -> bool:
+        """An inline prompt is: the next reply's win links to it, a NEW counts it. Nothing
+        in answering reads the other replies kept."""
+        return self.kept_as is not None and self.kept_as["kind"] is OutboundKind.PROMPT
+
+
+def _worded(connection: Connection, answers: Sequence[_Answer]) -> list[str | None]:
+    """Each answer's reply, in order; each reply kept in the subscriber's history."""
+    replies: list[str | None] = []
+    for answer in answers:
+        facts = answer.facts
+        if answer.wins_this_week is not None:
+            wins = answer.wins_this_week()  # read even when untold: it finishes the statement
+            if answer.tells_progress:
+                facts = replace(facts, progress=progress_phrase(wins))
+        reply = render_reply(answer.kind, facts) if answer.kind else None
+        if reply is not None and answer.kept_as is not None:
+            _INSERT_REPLY.rows(connection, answer.kept_as | {"body": reply})
+        replies.append(reply)
+    return replies
 
 
 def _new_subscriber(
@@ -359,7 +402,7 @@ def _new_subscriber(
         created_at=now,
         updated_at=now,
     ).model_dump(exclude={"id"})
-    values["id"] = connection.execute(_INSERT_SUBSCRIBER, values).scalar_one()
+    values["id"] = _INSERT_SUBSCRIBER.scalar(connection, values)
     return SubscriberRow(**{name: values[name] for name in SubscriberRow.__dataclass_fields__})
 
 
@@ -382,9 +425,8 @@ def _apply(
     subscriber: SubscriberRow,
     decision: Decision,
     text: InboundText,
-    inbound_id: int,
     now: datetime.datetime,
-) -> ReplyFacts:
+) -> _Answer:
     zone = ZoneInfo(subscriber.timezone)
     window = settings.send_window
     jitter_key = subscriber.phone
@@ -454,9 +496,11 @@ def _apply(
         local_until = subscriber.paused_until.astimezone(zone).date()
         facts = replace(facts, paused_until=local_until)
     facts = replace(facts, unclear_command=decision.unclear_command)
+    wins_this_week = None
+    tells_progress = False
     if decision.record_win:
         wins_this_week = record_win(
-            connection, subscriber.id, inbound_id, now, week_start(now, zone)
+            connection, subscriber.id, text.message_sid, now, week_start(now, zone)
         )
         encouraging = decision.reply is ReplyKind.ENCOURAGEMENT and bool(catalog.encouragements)
         acknowledgement = choose_acknowledgement(
@@ -466,8 +510,8 @@ def _apply(
         )
         subscriber.last_acknowledgement = acknowledgement
         # Counting wins back to someone whose try just fell flat would ring hollow.
-        progress = "" if encouraging else progress_phrase(wins_this_week)
-        facts = replace(facts, acknowledgement=acknowledgement, progress=progress)
+        tells_progress = not encouraging
+        facts = replace(facts, acknowledgement=acknowledgement)
     if decision.reply is ReplyKind.WINS_SUMMARY:
         summary = wins_summary(connection, subscriber.id, subscriber.timezone)
         facts = replace(facts, wins_summary=summary)
@@ -480,12 +524,12 @@ def _apply(
         facts = replace(
             facts, prompt_text=body, prompt_id=prompt.id, prompt_category=prompt.category
         )
-    return facts
+    kept_as = _inline_reply(subscriber, decision, facts, now) if decision.reply else None
+    return _Answer(decision.reply, facts, kept_as, wins_this_week, tells_progress)
 
 
 def _inline_reply(
     subscriber: SubscriberRow,
-    reply: str,
     decision: Decision,
     facts: ReplyFacts,
     now: datetime.datetime,
@@ -497,7 +541,6 @@ def _inline_reply(
         "kind": OutboundKind.PROMPT if decision.send_prompt_now else OutboundKind.REPLY,
         "prompt_id": facts.prompt_id if decision.send_prompt_now else None,
         "category": facts.prompt_category if decision.send_prompt_now else None,
-        "body": reply,
         "status": OutboundStatus.REPLIED_INLINE,
         "attempts": 0,
         "created_at": now,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection, ScalarSelect, bindparam, func, insert, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from service.conversation.models import InboundMessage
 from service.database import PreparedStatement, table_of
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 from service.wins.models import Win
@@ -37,6 +39,15 @@ def _of_latest_prompt(column: ColumnElement[Any]) -> ScalarSelect[Any]:
     )
 
 
+_inbound = table_of(InboundMessage)
+# The win's own text, by its MessageSid: the webhook does not wait for the text's INSERT to
+# hand back its id (see `pipelined`).
+_OWN_INBOUND = (
+    select(_inbound.c.id)
+    .where(_inbound.c.message_sid == bindparam("message_sid"))
+    .scalar_subquery()
+)
+
 _earlier = table_of(Win).alias("earlier")
 # The subscriber's other wins since their week began. Its own row is left out by its inbound
 # id, whether or not the RETURNING clause sees it (PostgreSQL's does not, SQLite's may).
@@ -45,7 +56,7 @@ _OTHER_WINS_THIS_WEEK = (
     .where(
         _earlier.c.subscriber_id == bindparam("owner"),
         _earlier.c.created_at >= bindparam("week_since"),
-        _earlier.c.inbound_id != bindparam("own_inbound"),
+        _earlier.c.inbound_id != _OWN_INBOUND,
     )
     .scalar_subquery()
 )
@@ -55,34 +66,36 @@ _OTHER_WINS_THIS_WEEK = (
 _INSERT_WIN = PreparedStatement(
     insert(table_of(Win))
     .values(
+        inbound_id=_OWN_INBOUND,
         outbound_id=_of_latest_prompt(_outbound.c.id),
         prompt_id=_of_latest_prompt(_outbound.c.prompt_id),
         category=_of_latest_prompt(_outbound.c.category),
     )
     .returning(_OTHER_WINS_THIS_WEEK),
-    columns=("subscriber_id", "inbound_id", "created_at"),
+    columns=("subscriber_id", "created_at"),
 )
 
 
 def record_win(
     connection: Connection,
     subscriber_id: int,
-    inbound_id: int,
+    message_sid: str,
     now: datetime.datetime,
     week_since: datetime.datetime,
-) -> int:
-    """Writes the win, linked to the prompt it answers if there is one. Returns the number of
-    wins since `week_since` (the start of the subscriber's week), this one included."""
-    others = _INSERT_WIN.scalar(
+) -> Callable[[], int]:
+    """Writes the win for the text `message_sid` (already stored), linked to the prompt it
+    answers if there is one. Returns how to read the number of wins since `week_since` (the
+    start of the subscriber's week), this one included: reading it is what waits for the
+    database, so a caller can send more statements first (see `pipelined`)."""
+    others = _INSERT_WIN.later(
         connection,
         {
             "subscriber_id": subscriber_id,
-            "inbound_id": inbound_id,
             "created_at": now,
             "owner": subscriber_id,
             "since": now - REPLY_LINK_WINDOW,
             "week_since": week_since,
-            "own_inbound": inbound_id,
+            "message_sid": message_sid,
         },
     )
-    return int(others) + 1
+    return lambda: int(others()[0][0]) + 1

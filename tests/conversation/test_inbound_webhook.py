@@ -288,17 +288,45 @@ def test_one_failing_text_in_a_batch_leaves_the_others_answered(
     assert sorted(wins) == sorted([owners[phones[0]], owners[phones[1]]])
 
 
+def test_a_connection_whose_batch_failed_answers_the_next_batch_straight(
+    runtime: Runtime, engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A batch that fails (here it holds Twilio's retry of a text) is rolled back whole on the
+    connection an answering lane holds; that connection then answers the next batch in one
+    go, with nothing left over from the failed attempt."""
+    now = datetime.datetime(2026, 3, 10, 20, 0, tzinfo=datetime.UTC)
+    number = "+14155550141"
+    settings, catalog = runtime.settings, runtime.catalog
+    join = InboundText("SM" + "5" * 32, number, "JOIN")
+    confirm = InboundText("SM" + "6" * 32, number, "YES")
+    reply = InboundText("SM" + "7" * 32, number, "We cooked dinner together")
+    with engine.connect() as held, caplog.at_level(logging.DEBUG, inbound.__name__):
+        assert "Reply YES" in (
+            receive_batch(engine, settings, catalog, [(join, now)], held)[0] or ""
+        )
+        replies = receive_batch(engine, settings, catalog, [(join, now), (confirm, now)], held)
+        assert replies[0] is None and "Welcome to" in (replies[1] or "")
+        assert [r for r in caplog.records if "again text by text" in r.getMessage()]
+        caplog.clear()
+        replies = receive_batch(engine, settings, catalog, [(reply, now)], held)
+        assert not [r for r in caplog.records if "again text by text" in r.getMessage()]
+    assert "first this week" in (replies[0] or "")
+
+
 def test_one_sender_s_texts_in_one_batch_are_answered_as_one_after_another(
     runtime: Runtime, engine: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """On PostgreSQL a batch locks and reads all its senders at once; a sender who texts
-    several times in one batch (here a new number joining) is still answered in order."""
+    """On PostgreSQL a batch locks and reads all its senders at once, and waits for the
+    database only where a result is needed; a sender who texts several times in one batch
+    (here a new number joining) is still answered in order: a win links to the prompt asked
+    for just before it, and the history keeps the replies in the order they were sent."""
     now = datetime.datetime(2026, 3, 10, 20, 0, tzinfo=datetime.UTC)
     number, other = "+14155550131", "+14155550132"
     script = [
         (number, "JOIN"),
         (other, "hello?"),
         (number, "YES"),
+        (number, "NEW"),
         (number, "We cooked dinner together"),
         (number, "We took a walk"),
         (number, "STOP"),
@@ -313,9 +341,22 @@ def test_one_sender_s_texts_in_one_batch_are_answered_as_one_after_another(
     assert "Reply YES" in (replies[0] or "")
     assert "JOIN" in (replies[1] or "")  # a stranger learns how to join
     assert "Welcome to" in (replies[2] or "")
-    assert "first this week" in (replies[3] or "")
-    assert "second this week" in (replies[4] or "")
-    assert "you're unsubscribed" in (replies[5] or "")
+    assert "first this week" in (replies[4] or "")
+    assert "second this week" in (replies[5] or "")
+    assert "you're unsubscribed" in (replies[6] or "")
     record = subscriber(engine, number)
     assert record is not None and record.status == "opted_out"
     assert subscriber(engine, other) is None
+    with Session(engine) as session:
+        kept = session.exec(
+            select(OutboundMessage)
+            .where(OutboundMessage.subscriber_id == record.id)
+            .order_by(col(OutboundMessage.id))
+        ).all()
+        wins = session.exec(select(Win).order_by(col(Win.id))).all()
+    assert [message.body for message in kept] == [replies[0], *replies[2:]]
+    asked_for = kept[2]  # the prompt NEW brought
+    assert asked_for.kind == "prompt" and asked_for.prompt_id is not None
+    assert [(win.outbound_id, win.prompt_id) for win in wins] == [
+        (asked_for.id, asked_for.prompt_id)
+    ] * 2
