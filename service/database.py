@@ -6,14 +6,14 @@ import datetime
 import fcntl
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from enum import StrEnum
 from itertools import repeat
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
-from sqlalchemy import Column, DateTime, Dialect, Engine, String, Table, event
+from sqlalchemy import Column, DateTime, Dialect, Engine, Insert, String, Table, event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.sql.expression import ClauseElement
@@ -213,6 +213,10 @@ class _CompiledForm:
 def _compile(
     statement: ClauseElement, dialect: Dialect, columns: list[str] | None
 ) -> _CompiledForm:
+    if isinstance(statement, Insert) and not statement._returning:
+        # An INSERT returns only what it names. SQLAlchemy would add RETURNING of the
+        # primary key on PostgreSQL: a result to read back, a round trip when `pipelined`.
+        statement = statement.inline()
     compiled: Any = statement.compile(dialect=dialect, column_keys=columns)
     if any(bind.expanding for bind in compiled.binds.values()):
         # Their placeholders are only rendered per execution.
@@ -272,8 +276,16 @@ def pipelined(connection: Connection) -> Iterator[None]:
         yield
         return
     driver: Any = connection.connection.driver_connection
-    with driver.pipeline():
-        yield
+    try:
+        with driver.pipeline():
+            yield
+    except BaseException:
+        # A COMMIT that follows a failed statement in the pipeline is skipped, which leaves
+        # the transaction open (and aborted) behind the error: end it, or the connection's
+        # next transaction would find it.
+        with suppress(connection.dialect.loaded_dbapi.Error):
+            driver.rollback()
+        raise
 
 
 class _CompiledOnce:

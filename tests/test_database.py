@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from service.conversation.models import InboundMessage
-from service.database import PreparedStatement, make_engine, table_of
+from service.database import PreparedStatement, make_engine, pipelined, table_of
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 
 outbound = table_of(OutboundMessage)
@@ -97,6 +97,59 @@ def test_a_constraint_violation_is_sqlalchemy_s_integrity_error(engine: Engine) 
         insert_inbound.rows(connection, row)
     with pytest.raises(IntegrityError), engine.begin() as connection:
         insert_inbound.rows(connection, row)
+
+
+def test_an_insert_returns_only_what_it_names(engine: Engine) -> None:
+    """Without returning(), no rows come back (SQLAlchemy would add the primary key on
+    PostgreSQL: a result to wait for)."""
+    insert_inbound = PreparedStatement(
+        insert(inbound), columns=("message_sid", "phone", "body", "received_at")
+    )
+    row = {"message_sid": "SM2", "phone": "+14155550103", "body": "hi", "received_at": WHEN}
+    with engine.begin() as connection:
+        assert insert_inbound.rows(connection, row) == []
+    assert "RETURNING" not in insert_inbound._form(engine.dialect).sql
+    assert "RETURNING" in INSERT_OUTBOUND._form(engine.dialect).sql
+
+
+def test_pipelined_statements_are_read_later_in_order(engine: Engine) -> None:
+    """Rows read after later statements were sent are the statement's own, as of when it ran."""
+    first = _insert(engine, "+14155550104", OutboundKind.PROMPT, WHEN)
+    since = {"phone": "+14155550104", "since": WHEN}
+    with engine.connect() as connection, pipelined(connection), connection.begin():
+        before = ANSWERABLE.later(connection, since)
+        row = {
+            "phone": "+14155550104",
+            "kind": OutboundKind.RECAP,
+            "body": "hello",
+            "status": OutboundStatus.ACCEPTED,
+            "attempts": 0,
+            "created_at": WHEN,
+            "updated_at": WHEN,
+        }
+        second = INSERT_OUTBOUND.later(connection, row)
+        after = ANSWERABLE.later(connection, since)
+        assert [r[0] for r in after()] == [first, second()[0][0]]
+        assert [r[0] for r in before()] == [first]
+
+
+def test_a_failed_pipelined_transaction_leaves_the_connection_clean(engine: Engine) -> None:
+    """On PostgreSQL the error surfaces at the COMMIT, which the pipeline then skips: the
+    transaction must still end, or the connection's next one starts aborted."""
+    insert_inbound = PreparedStatement(
+        insert(inbound), columns=("message_sid", "phone", "body", "received_at")
+    )
+    row = {"message_sid": "SM3", "phone": "+14155550105", "body": "hi", "received_at": WHEN}
+    with engine.connect() as connection:
+        with connection.begin():
+            insert_inbound.rows(connection, row)
+        with pytest.raises(IntegrityError), pipelined(connection), connection.begin():
+            insert_inbound.rows(connection, row)
+        with pipelined(connection), connection.begin():
+            insert_inbound.rows(connection, row | {"message_sid": "SM4"})
+    with engine.connect() as connection:
+        stored = connection.execute(select(inbound.c.message_sid).order_by(inbound.c.id))
+        assert stored.scalars().all() == ["SM3", "SM4"]
 
 
 def test_a_missing_parameter_is_an_error_not_a_null(engine: Engine) -> None:

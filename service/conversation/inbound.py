@@ -217,16 +217,21 @@ def receive_batch(
         return [_receive_one(fresh, settings, catalog, text, now) for text, now in texts]
 
 
-def _locked_senders(
-    connection: Connection, phones: list[str]
-) -> dict[str, SubscriberRow | None] | None:
-    """PostgreSQL: the batch's senders, locked and read by one statement instead of one per
-    text (a round trip each); None elsewhere (SQLite's transaction already excludes writers,
-    and its statements cost no round trip). A phone with no row yet maps to None."""
-    if connection.dialect.name != "postgresql":
-        return None
+def _locked_senders(connection: Connection, phones: list[str]) -> dict[str, SubscriberRow | None]:
+    """The batch's senders, read and locked once for the whole batch: answering then keeps
+    them in memory, so their rows are written only once answered. A phone with no row yet
+    maps to None. PostgreSQL reads them all in one statement (one round trip); SQLite, whose
+    transaction already excludes other writers, one by one."""
     senders: dict[str, SubscriberRow | None] = dict.fromkeys(phones)
-    for row in _LOCK_SENDERS.rows(connection, {"senders": list(senders)}):
+    if connection.dialect.name == "postgresql":
+        found = _LOCK_SENDERS.rows(connection, {"senders": list(senders)})
+    else:
+        found = [
+            row
+            for phone in senders
+            if (row := _LOCK_SUBSCRIBER.first(connection, {"sender": phone}))
+        ]
+    for row in found:
         subscriber = SubscriberRow(*row)
         senders[subscriber.phone] = subscriber
     return senders
@@ -353,8 +358,7 @@ def _answer(
         return _Answer(decision.reply, _base_facts(settings, None))
     answer = _apply(connection, settings, catalog, subscriber, decision, text, now)
     values = {name: getattr(subscriber, name) for name in _UPDATED_COLUMNS}
-    _UPDATE_SUBSCRIBER.rows(connection, {"row_id": subscriber.id, **values})
-    return answer
+    return replace(answer, subscriber_as_answered={"row_id": subscriber.id, **values})
 
 
 @dataclass(frozen=True)
@@ -366,6 +370,7 @@ class _Answer:
     kept_as: dict[str, object] | None = None  # the outbound row that keeps it, but its body
     wins_this_week: Callable[[], int] | None = None  # reading it waits for the database
     tells_progress: bool = False
+    subscriber_as_answered: dict[str, object] | None = None  # written with the reply
 
     @property
     def read_by_later_texts(self) -> bool:
@@ -384,6 +389,8 @@ def _worded(connection: Connection, answers: Sequence[_Answer]) -> list[str | No
             if answer.tells_progress:
                 facts = replace(facts, progress=progress_phrase(wins))
         reply = render_reply(answer.kind, facts) if answer.kind else None
+        if answer.subscriber_as_answered is not None:
+            _UPDATE_SUBSCRIBER.rows(connection, answer.subscriber_as_answered)
         if reply is not None and answer.kept_as is not None:
             _INSERT_REPLY.rows(connection, answer.kept_as | {"body": reply})
         replies.append(reply)
