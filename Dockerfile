@@ -5,7 +5,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     LOG_FORMAT=json \
-    ANSWER_PROCESSES=2
+    ANSWER_PROCESSES=1
 
 RUN groupadd --system nudge && useradd --system --gid nudge --home-dir /app nudge
 
