@@ -4,8 +4,8 @@ A burst of replies arrives after every evening's prompts. Handing each text to a
 of its own cost more than answering it: thread wake-ups, lock hand-offs between threads that
 SQLite serialises anyway, and one commit per text. Here each thread takes whatever has queued
 up (at most MAX_BATCH texts) and answers it with `receive_batch`: one transaction and one
-commit for the batch, each text in a savepoint of its own. Under light load a batch is one
-text, so nobody waits for a batch to fill.
+commit for the batch (on PostgreSQL, a few waits for the database in all). Under light load a
+batch is one text, so nobody waits for a batch to fill.
 
 A sender's texts always go to the same thread, so they are answered in the order they came
 and never wait on each other's row lock from another batch. Threads start on demand and stop
