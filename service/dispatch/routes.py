@@ -41,8 +41,10 @@ async def status_callback(request: Request) -> Response:
     if not message_sid or not status:
         raise HTTPException(400, "A status callback needs MessageSid and MessageStatus.")
     raw_code = (form.get("ErrorCode") or "").strip()
-    if raw_code and not raw_code.isdigit():
-        raise HTTPException(400, "ErrorCode must be a number.")
+    # Twilio's codes are plain numbers of a few digits. str.isdigit() alone also accepts
+    # digits int() refuses ("²") and numbers PostgreSQL's integer column cannot hold.
+    if raw_code and not (raw_code.isascii() and raw_code.isdigit() and len(raw_code) <= 9):
+        raise HTTPException(400, "ErrorCode must be a number of at most 9 digits.")
     await anyio.to_thread.run_sync(
         record_status, runtime.engine, message_sid, status, int(raw_code) if raw_code else None, now
     )

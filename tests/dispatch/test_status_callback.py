@@ -79,6 +79,18 @@ def test_unsigned_or_malformed_callbacks_are_refused(
     assert stored(engine).status is OutboundStatus.ACCEPTED
 
 
+@pytest.mark.parametrize("code", ["99999999999", "\u00b2", "\u0663\u0660\u0660\u0660\u0663", "-1"])
+def test_an_error_code_twilio_would_never_send_is_a_400_not_a_500(
+    client: TestClient, engine: Engine, auth_token: str, code: str
+) -> None:
+    """Twilio's error codes are plain numbers of a few digits. A digit string that does not
+    fit the column (PostgreSQL's integer) or that Python's int() refuses (a superscript two
+    counts as a digit) is refused, never a 500."""
+    sent_message(engine)
+    assert report(client, auth_token, "failed", ErrorCode=code) == 400
+    assert stored(engine).status is OutboundStatus.ACCEPTED
+
+
 @pytest.mark.parametrize(
     ("current", "reported", "kept"),
     [
