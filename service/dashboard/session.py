@@ -32,7 +32,7 @@ def is_valid(cookie: str | None, admin_token: str | None, now: datetime.datetime
     if not cookie or not admin_token:
         return False
     issued_text, _, mac = cookie.partition(".")
-    if not issued_text.isdigit() or len(issued_text) > 12:
+    if not (issued_text.isascii() and issued_text.isdigit()) or len(issued_text) > 12:
         return False
     issued = int(issued_text)
     if not hmac.compare_digest(mac.encode(), _mac(admin_token, issued).encode()):

@@ -34,7 +34,9 @@ def test_a_cookie_is_bound_to_the_token() -> None:
 def test_a_tampered_cookie_is_refused() -> None:
     issued, _, mac = session.issue(TOKEN, NOW).partition(".")
     later = str(int(issued) + 3600)
-    for forged in (f"{later}.{mac}", f"{issued}.{mac[:-1]}0", issued, "", "x.y", f"-1.{mac}"):
+    # "\u00b2" (a superscript two) is a digit to str.isdigit() but not to int().
+    odd = ("", "x.y", f"-1.{mac}", f"\u00b2.{mac}", f"\u0663.{mac}")
+    for forged in (f"{later}.{mac}", f"{issued}.{mac[:-1]}0", issued, *odd):
         assert not session.is_valid(forged, TOKEN, NOW), forged
     assert not session.is_valid(None, TOKEN, NOW)
 
