@@ -11,7 +11,6 @@ from fastapi import FastAPI
 
 from service.admin.routes import router as admin_router
 from service.catalog import Catalog, load_catalog
-from service.conversation.answering_process import ProcessAnswerer
 from service.conversation.routes import router as inbound_router
 from service.dashboard.routes import router as dashboard_router
 from service.dashboard.routes import static_files as dashboard_static_files
@@ -62,9 +61,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         scheduler = None
         dispatcher = None
-        answering = runtime.answerer
-        if isinstance(answering, ProcessAnswerer):
-            answering.start()  # before the first text, which would otherwise wait for it
+        runtime.answerer.start()  # child processes, if any: before the first text waits for one
         if settings.scheduler_enabled:
             dispatcher = build_dispatcher(runtime.engine, settings, runtime.catalog)
             scheduler = start_scheduler(dispatcher)
@@ -75,8 +72,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
                 scheduler.shutdown(wait=False)
             if dispatcher is not None:
                 await dispatcher.transport.aclose()
-            if isinstance(answering, ProcessAnswerer):
-                answering.close()
+            runtime.answerer.close()
 
     app = FastAPI(
         title=f"{settings.program_name} nudges",

@@ -8,6 +8,7 @@ import fcntl
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, bindparam, insert, or_, select, update
@@ -37,18 +38,21 @@ ANSWERABLE = PreparedStatement(
 )
 
 
+def _outbound_row(phone: str, kind: OutboundKind, created_at: datetime.datetime) -> dict[str, Any]:
+    return {
+        "phone": phone,
+        "kind": kind,
+        "body": "hello",
+        "status": OutboundStatus.ACCEPTED,
+        "attempts": 0,
+        "created_at": created_at,
+        "updated_at": created_at,
+    }
+
+
 def _insert(engine: Engine, phone: str, kind: OutboundKind, created_at: datetime.datetime) -> int:
     with engine.begin() as connection:
-        row = {
-            "phone": phone,
-            "kind": kind,
-            "body": "hello",
-            "status": OutboundStatus.ACCEPTED,
-            "attempts": 0,
-            "created_at": created_at,
-            "updated_at": created_at,
-        }
-        return int(INSERT_OUTBOUND.scalar(connection, row))
+        return int(INSERT_OUTBOUND.scalar(connection, _outbound_row(phone, kind, created_at)))
 
 
 def test_values_go_through_the_column_types_both_ways(engine: Engine) -> None:
@@ -118,15 +122,7 @@ def test_pipelined_statements_are_read_later_in_order(engine: Engine) -> None:
     since = {"phone": "+14155550104", "since": WHEN}
     with engine.connect() as connection, pipelined(connection), connection.begin():
         before = ANSWERABLE.later(connection, since)
-        row = {
-            "phone": "+14155550104",
-            "kind": OutboundKind.RECAP,
-            "body": "hello",
-            "status": OutboundStatus.ACCEPTED,
-            "attempts": 0,
-            "created_at": WHEN,
-            "updated_at": WHEN,
-        }
+        row = _outbound_row("+14155550104", OutboundKind.RECAP, WHEN)
         second = INSERT_OUTBOUND.later(connection, row)
         after = ANSWERABLE.later(connection, since)
         assert [r[0] for r in after()] == [first, second()[0][0]]

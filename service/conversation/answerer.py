@@ -59,6 +59,12 @@ class Answerer:
         self._workers: list[threading.Thread | None] = [None] * threads
         self._lock = threading.Lock()  # guards _workers against a worker retiring as work arrives
 
+    def start(self) -> None:
+        """Nothing to start ahead: threads start with their first text."""
+
+    def close(self) -> None:
+        """Nothing to stop: idle threads retire by themselves, and they are daemons."""
+
     async def answer(self, text: InboundText, now: datetime.datetime) -> str | None:
         """The reply to `text`, once it and its answer are committed."""
         loop = asyncio.get_running_loop()

@@ -356,9 +356,7 @@ def _answer(
         _LINK_INBOUND.rows(connection, {"sid": text.message_sid, "subscriber_id": subscriber.id})
     if subscriber is None:
         return _Answer(decision.reply, _base_facts(settings, None))
-    answer = _apply(connection, settings, catalog, subscriber, decision, text, now)
-    values = {name: getattr(subscriber, name) for name in _UPDATED_COLUMNS}
-    return replace(answer, subscriber_as_answered={"row_id": subscriber.id, **values})
+    return _apply(connection, settings, catalog, subscriber, decision, text, now)
 
 
 @dataclass(frozen=True)
@@ -368,8 +366,8 @@ class _Answer:
     kind: ReplyKind | None
     facts: ReplyFacts
     kept_as: dict[str, object] | None = None  # the outbound row that keeps it, but its body
-    wins_this_week: Callable[[], int] | None = None  # reading it waits for the database
-    tells_progress: bool = False
+    # The count the reply tells, if it tells one; reading it waits for the database.
+    wins_this_week: Callable[[], int] | None = None
     subscriber_as_answered: dict[str, object] | None = None  # written with the reply
 
     @property
@@ -385,9 +383,7 @@ def _worded(connection: Connection, answers: Sequence[_Answer]) -> list[str | No
     for answer in answers:
         facts = answer.facts
         if answer.wins_this_week is not None:
-            wins = answer.wins_this_week()  # read even when untold: it finishes the statement
-            if answer.tells_progress:
-                facts = replace(facts, progress=progress_phrase(wins))
+            facts = replace(facts, progress=progress_phrase(answer.wins_this_week()))
         reply = render_reply(answer.kind, facts) if answer.kind else None
         if answer.subscriber_as_answered is not None:
             _UPDATE_SUBSCRIBER.rows(connection, answer.subscriber_as_answered)
@@ -504,9 +500,8 @@ def _apply(
         facts = replace(facts, paused_until=local_until)
     facts = replace(facts, unclear_command=decision.unclear_command)
     wins_this_week = None
-    tells_progress = False
     if decision.record_win:
-        wins_this_week = record_win(
+        counted = record_win(
             connection, subscriber.id, text.message_sid, now, week_start(now, zone)
         )
         encouraging = decision.reply is ReplyKind.ENCOURAGEMENT and bool(catalog.encouragements)
@@ -517,7 +512,7 @@ def _apply(
         )
         subscriber.last_acknowledgement = acknowledgement
         # Counting wins back to someone whose try just fell flat would ring hollow.
-        tells_progress = not encouraging
+        wins_this_week = None if encouraging else counted
         facts = replace(facts, acknowledgement=acknowledgement)
     if decision.reply is ReplyKind.WINS_SUMMARY:
         summary = wins_summary(connection, subscriber.id, subscriber.timezone)
@@ -532,7 +527,8 @@ def _apply(
             facts, prompt_text=body, prompt_id=prompt.id, prompt_category=prompt.category
         )
     kept_as = _inline_reply(subscriber, decision, facts, now) if decision.reply else None
-    return _Answer(decision.reply, facts, kept_as, wins_this_week, tells_progress)
+    as_answered = {"row_id": subscriber.id, **{n: getattr(subscriber, n) for n in _UPDATED_COLUMNS}}
+    return _Answer(decision.reply, facts, kept_as, wins_this_week, as_answered)
 
 
 def _inline_reply(
