@@ -168,9 +168,6 @@ def test_a_timeout_after_sending_is_unknown_and_not_resent(
     slow = numbers(1)[0]
     add_active(engine, [slow], EVENING)
     dispatcher.transport.client.http_client.timeout = 0.2  # type: ignore[attr-defined]
-    dispatcher.transport.client.http_client._client_timeout = __import__("aiohttp").ClientTimeout(
-        total=0.2
-    )  # type: ignore[attr-defined]
     fake_twilio.delay(slow, 1.0)
     report = run_tick(dispatcher, EVENING)
     assert report.unknown == 1 and report.sent == 0

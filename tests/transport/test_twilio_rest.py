@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-import aiohttp
 import pytest
 from aiohttp import web
 from hypothesis import given
@@ -19,6 +18,7 @@ from hypothesis import strategies as st
 
 from service.fake_twilio import FakeTwilio
 from service.transport import Delivery, SendResult
+from service.transport.http_pool import ConnectError, ExchangeError, InvalidUrl
 from service.transport.twilio_rest import (
     ApiBaseAsyncHttpClient,
     TokenBucket,
@@ -224,7 +224,7 @@ def test_unreachable_server_gives_retry_later() -> None:
 
     assert result.delivery is Delivery.RETRY_LATER
     assert result.http_status is None
-    assert "ClientConnectorError" in result.detail
+    assert "ConnectError" in result.detail
 
 
 def test_in_flight_requests_are_bounded_and_all_accepted(fake: FakeTwilio) -> None:
@@ -246,24 +246,23 @@ def test_in_flight_requests_are_bounded_and_all_accepted(fake: FakeTwilio) -> No
     assert 1 < fake.max_concurrent <= 5
 
 
-def test_one_pooled_session_serves_every_send(fake: FakeTwilio) -> None:
+def test_one_pool_serves_every_send(fake: FakeTwilio) -> None:
     transport = transport_for(fake.base_url, max_in_flight=7)
     http_client = transport.client.http_client
     assert isinstance(http_client, ApiBaseAsyncHttpClient)
 
     async def run() -> set[int]:
-        sessions = set()
+        pools = set()
         for i in range(20):
             await transport.send(TO, f"n{i}")
-            sessions.add(id(http_client.session))
-        assert http_client.session is not None
-        assert http_client.session.connector is not None
-        assert http_client.session.connector.limit == 7
+            pools.add(id(http_client.pool))
+        assert http_client.pool is not None
+        assert http_client.pool.max_connections == 7
         await transport.aclose()
-        return sessions
+        return pools
 
     assert len(asyncio.run(run())) == 1
-    assert http_client.session is None
+    assert http_client.pool is None
     assert len(fake.messages) == 20
 
 
@@ -423,6 +422,11 @@ def test_form_body_is_exactly_urlencode(data: dict[Any, Any]) -> None:
     assert _form_body(data) == urlencode(data, doseq=True).encode()
 
 
+@given(st.dictionaries(st.text(), st.text(), max_size=6))
+def test_a_text_only_form_is_exactly_urlencode(data: dict[str, str]) -> None:
+    assert _form_body(data) == urlencode(data, doseq=True).encode()
+
+
 # -- pure decisions ----------------------------------------------------------------------------
 
 
@@ -492,12 +496,10 @@ def test_classify_twilio_error(status: int, code: int | None, delivery: Delivery
 @pytest.mark.parametrize(
     ("error", "delivery"),
     [
-        (aiohttp.ConnectionTimeoutError("no connection"), Delivery.RETRY_LATER),
-        (aiohttp.SocketTimeoutError("no answer"), Delivery.UNKNOWN),
+        (ConnectError("no connection"), Delivery.RETRY_LATER),
         (TimeoutError(), Delivery.UNKNOWN),
-        (aiohttp.ServerDisconnectedError(), Delivery.UNKNOWN),
-        (aiohttp.ClientPayloadError("cut"), Delivery.UNKNOWN),
-        (aiohttp.InvalidURL("nope"), Delivery.FAILED),
+        (ExchangeError("closed before a whole answer"), Delivery.UNKNOWN),
+        (InvalidUrl("nope"), Delivery.FAILED),
     ],
 )
 def test_classify_transport_error(error: BaseException, delivery: Delivery) -> None:
@@ -578,3 +580,42 @@ def test_token_bucket_with_burst_one_waits_no_longer_than_needed(
         earliest = now if previous_send is None else max(now, previous_send + 1 / rate)
         assert math.isclose(now + wait, earliest, rel_tol=1e-9, abs_tol=1e-9)
         previous_send = now + wait
+
+
+def test_the_pool_sends_what_the_sdks_own_aiohttp_client_sends() -> None:
+    """ApiBaseAsyncHttpClient replaces the SDK's AsyncTwilioHttpClient: same method, path,
+    headers and body on the wire, but for the headers aiohttp adds of its own accord."""
+    from twilio.http.async_http_client import AsyncTwilioHttpClient
+    from twilio.rest import Client
+
+    async def stock(base_url: str) -> object:
+        client = Client(ACCOUNT_SID, AUTH_TOKEN, http_client=AsyncTwilioHttpClient())
+        client.api.base_url = base_url  # the stock client cannot be pointed elsewhere
+        try:
+            message = await client.messages.create_async(to=TO, from_=FROM, body="Hi 💛 & +1")
+            return message.sid
+        finally:
+            await client.http_client.session.close()
+
+    async def ours(base_url: str) -> object:
+        client = make_async_client(ACCOUNT_SID, AUTH_TOKEN, base_url)
+        try:
+            message = await client.messages.create_async(to=TO, from_=FROM, body="Hi 💛 & +1")
+            return message.sid
+        finally:
+            await client.http_client.close()
+
+    async def run() -> tuple[list[WireRequest], list[WireRequest]]:
+        expected, _ = await recorded_requests(CREATED, stock)
+        sent, _ = await recorded_requests(CREATED, ours)
+        return expected, sent
+
+    expected, sent = asyncio.run(run())
+
+    aiohttp_own = {"Host", "Accept-Encoding"}
+
+    def comparable(request: WireRequest) -> tuple[str, str, dict[str, str], bytes]:
+        headers = {k: v for k, v in request.headers if k not in aiohttp_own}
+        return request.method, request.path, headers, request.body
+
+    assert [comparable(r) for r in sent] == [comparable(r) for r in expected]
