@@ -13,11 +13,24 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
-from sqlalchemy import Column, DateTime, Dialect, Engine, Insert, String, Table, event
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Dialect,
+    Engine,
+    Insert,
+    String,
+    Table,
+    bindparam,
+    column,
+    event,
+    func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.sql.expression import ClauseElement
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.sql.expression import ClauseElement, TableValuedAlias
+from sqlalchemy.types import TypeDecorator, TypeEngine
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -369,6 +382,14 @@ class PreparedStatement(_CompiledOnce):
         return found[0] if found else None
 
 
+def unnest_rows(name: str, **column_types: TypeEngine[Any]) -> TableValuedAlias:
+    """PostgreSQL's `unnest(:a, :b, ...) AS name(a, b, ...)`: a set of rows given as one array
+    parameter per column (named after the column), to join an UPDATE or feed an INSERT."""
+    arrays = [bindparam(key, type_=ARRAY(type_)) for key, type_ in column_types.items()]
+    columns = [column(key, type_) for key, type_ in column_types.items()]
+    return func.unnest(*arrays).table_valued(*columns).render_derived(name)
+
+
 class BulkStatement(_CompiledOnce):
     """A Core INSERT or UPDATE compiled once per dialect and run by the DBAPI cursor's
     executemany, as PreparedStatement runs single statements.
@@ -377,6 +398,10 @@ class BulkStatement(_CompiledOnce):
     times the driver's own work per row. Here the values every row shares (`now`, a status) are
     processed once per call and each varying column goes through its type's processor in one
     map(). Rows are tuples in the order of `varying`; `columns` names an INSERT's columns.
+
+    `postgresql`, if given, is the same work as one statement whose varying parameters are
+    arrays (see unnest_rows): PostgreSQL then runs one statement per call instead of one per
+    row, which cost both the server and the driver more than the rows' own work.
     """
 
     def __init__(
@@ -384,9 +409,12 @@ class BulkStatement(_CompiledOnce):
         statement: ClauseElement,
         varying: Sequence[str],
         columns: Sequence[str] | None = None,
+        *,
+        postgresql: ClauseElement | None = None,
     ) -> None:
         super().__init__(statement, columns)
         self.varying = tuple(varying)
+        self.array_form = PreparedStatement(postgresql) if postgresql is not None else None
 
     def prepared(
         self, dialect: Dialect, shared: Mapping[str, Any], rows: Sequence[Sequence[Any]]
@@ -399,9 +427,9 @@ class BulkStatement(_CompiledOnce):
             process = processors.get(name)
             values[name] = value if process is None else process(value)
         columns: dict[str, Iterable[Any]] = {}
-        for name, column in zip(self.varying, zip(*rows, strict=True), strict=True):
+        for name, column_values in zip(self.varying, zip(*rows, strict=True), strict=True):
             process = processors.get(name)
-            columns[name] = column if process is None else list(map(process, column))
+            columns[name] = column_values if process is None else list(map(process, column_values))
         # Not strict: the shared values are endless repeats beside the rows' columns.
         ordered = [columns[n] if n in columns else repeat(values[n]) for n in form.names]
         if form.positional:
@@ -415,6 +443,16 @@ class BulkStatement(_CompiledOnce):
     ) -> None:
         if not rows:
             return
+        if self.array_form is not None and connection.dialect.name == "postgresql":
+            self.array_form.rows(connection, {**shared, **self.as_arrays(rows)})
+            return
         sql, arguments = self.prepared(connection.dialect, shared, rows)
         with dbapi_cursor(connection, sql) as cursor:
             cursor.executemany(sql, arguments)
+
+    def as_arrays(self, rows: Sequence[Sequence[Any]]) -> dict[str, list[Any]]:
+        """The rows as one list per varying column: the array form's parameters."""
+        return {
+            name: list(values)
+            for name, values in zip(self.varying, zip(*rows, strict=True), strict=True)
+        }

@@ -48,6 +48,7 @@ from service.database import (
     dbapi_cursor,
     session_scope,
     table_of,
+    unnest_rows,
 )
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 from service.dispatch.outbox import cancel_unsent, prompt_histories
@@ -99,6 +100,13 @@ _outbound = table_of(OutboundMessage)
 _subscriber = table_of(Subscriber)
 
 
+_SCHEDULE_VARYING = ("subscriber_id", "new_next_prompt_at", "new_next_recap_at")
+_schedules = unnest_rows(
+    "schedule",
+    subscriber_id=Integer(),
+    new_next_prompt_at=_subscriber.c.next_prompt_at.type,
+    new_next_recap_at=_subscriber.c.next_recap_at.type,
+)
 _UPDATE_SCHEDULES = BulkStatement(
     update(_subscriber)
     .where(_subscriber.c.id == bindparam("subscriber_id"))
@@ -107,28 +115,59 @@ _UPDATE_SCHEDULES = BulkStatement(
         next_recap_at=bindparam("new_next_recap_at"),
         updated_at=bindparam("new_updated_at"),
     ),
-    varying=("subscriber_id", "new_next_prompt_at", "new_next_recap_at"),
+    varying=_SCHEDULE_VARYING,
+    postgresql=update(_subscriber)
+    .where(_subscriber.c.id == _schedules.c.subscriber_id)
+    .values(
+        next_prompt_at=_schedules.c.new_next_prompt_at,
+        next_recap_at=_schedules.c.new_next_recap_at,
+        updated_at=bindparam("new_updated_at"),
+    ),
 )
 
 _CLAIM_VARYING = ("subscriber_id", "phone", "kind", "prompt_id", "category", "slot_at", "body")
 _CLAIM_SHARED = ("status", "attempts", "lease_until", "created_at", "updated_at")
+_claims = unnest_rows("claim", **{name: _outbound.c[name].type for name in _CLAIM_VARYING})
+# PostgreSQL: the batch's rows in one INSERT, each new id beside its subscriber (one row each).
 _INSERT_CLAIMED = BulkStatement(
-    insert(_outbound), varying=_CLAIM_VARYING, columns=_CLAIM_VARYING + _CLAIM_SHARED
-)
-_INSERT_CLAIMED_RETURNING = BulkStatement(
-    insert(_outbound).returning(_outbound.c.id),
+    insert(_outbound),
     varying=_CLAIM_VARYING,
     columns=_CLAIM_VARYING + _CLAIM_SHARED,
+    postgresql=insert(_outbound)
+    .from_select(
+        _CLAIM_VARYING + _CLAIM_SHARED,
+        core_select(
+            *(_claims.c[name] for name in _CLAIM_VARYING),
+            *(bindparam(name, type_=_outbound.c[name].type) for name in _CLAIM_SHARED),
+        ),
+    )
+    .returning(_outbound.c.subscriber_id, _outbound.c.id),
 )
 
 
 def _set_outcome(*columns: str, varying: Sequence[str]) -> BulkStatement:
-    """An executemany UPDATE by primary key setting `columns` (parameters new_<column>)."""
+    """An UPDATE by primary key setting `columns` (parameters new_<column>), row by row, or on
+    PostgreSQL for all rows at once."""
+    rows = unnest_rows(
+        "outcome",
+        row_id=Integer(),
+        **{name: _outbound.c[name.removeprefix("new_")].type for name in varying},
+    )
     return BulkStatement(
         update(_outbound)
         .where(_outbound.c.id == bindparam("row_id"))
         .values({name: bindparam(f"new_{name}") for name in columns}),
         varying=("row_id", *varying),
+        postgresql=update(_outbound)
+        .where(_outbound.c.id == rows.c.row_id)
+        .values(
+            {
+                name: rows.c[f"new_{name}"]
+                if f"new_{name}" in varying
+                else bindparam(f"new_{name}")
+                for name in columns
+            }
+        ),
     )
 
 
@@ -571,8 +610,9 @@ def _insert_claimed(
 ) -> list[int]:
     """Insert the claimed rows (tuples in _CLAIM_VARYING's order); their ids, in that order.
 
-    Never one multi-row INSERT ... RETURNING (what SQLAlchemy makes of a RETURNING
-    executemany): its thousands of placeholders are parsed anew on every batch.
+    Never one multi-row INSERT ... VALUES ... RETURNING (what SQLAlchemy makes of a RETURNING
+    executemany): its thousands of placeholders are parsed anew on every batch. PostgreSQL's
+    INSERT ... SELECT FROM unnest(...) takes one array per column, a statement prepared once.
     """
     dialect = connection.dialect
     if dialect.name == "sqlite":
@@ -585,15 +625,10 @@ def _insert_claimed(
                 cursor.execute(sql, argument)
                 ids.append(cursor.lastrowid)
             return ids
-    # psycopg pipelines an executemany and keeps each statement's result on request.
-    sql, arguments = _INSERT_CLAIMED_RETURNING.prepared(dialect, shared, rows)
-    with dbapi_cursor(connection, sql) as cursor:
-        cursor.executemany(sql, arguments, returning=True)
-        ids = []
-        while True:
-            ids.append(cursor.fetchone()[0])
-            if not cursor.nextset():
-                return ids
+    assert _INSERT_CLAIMED.array_form is not None
+    parameters = {**shared, **_INSERT_CLAIMED.as_arrays(rows)}
+    id_of = dict(_INSERT_CLAIMED.array_form.rows(connection, parameters))
+    return [id_of[row[0]] for row in rows]
 
 
 def lock_due(connection: Connection, now: datetime.datetime, limit: int) -> list[DueSubscriber]:
