@@ -17,7 +17,7 @@ import datetime
 import functools
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -187,65 +187,6 @@ _SET_RETRY = _set_outcome(
     varying=("new_lease_until", "new_error_code"),
 )
 _SET_SETTLED = _set_outcome("status", "updated_at", "error_code", varying=("new_error_code",))
-
-
-class _OutcomeWriter:
-    """Writes send outcomes from a worker thread while the event loop goes on sending.
-
-    Group commit: each write takes every outcome that arrived while the previous one ran.
-    It also bounds the rows in `sending` whose outcome is not written yet (`capacity`): a
-    crash turns exactly those into `unknown`. `close()` writes what is left and raises what
-    a write raised; after a failed write no more room is given.
-    """
-
-    def __init__(
-        self, write: Callable[[list[tuple[int, SendResult]]], None], capacity: int
-    ) -> None:
-        self._write = write
-        self._room = capacity
-        self._pending: list[tuple[int, SendResult]] = []
-        self._wake = asyncio.Event()
-        self._changed = asyncio.Event()
-        self._closing = False
-        self._task = asyncio.create_task(self._run())
-
-    async def reserve(self, count: int) -> None:
-        """Wait until `count` more rows may move to `sending`."""
-        while self._room < count and not self._task.done():
-            self._changed.clear()
-            await self._changed.wait()
-        if self._task.done():
-            self._task.result()  # a failed write stops the sending
-            raise RuntimeError("the outcome writer has stopped")
-        self._room -= count
-
-    def give_back(self, count: int) -> None:
-        """Rows reserved that did not move to `sending` (their subscriber left)."""
-        self._room += count
-        self._changed.set()
-
-    def add(self, row_id: int, result: SendResult) -> None:
-        self._pending.append((row_id, result))
-        self._wake.set()
-
-    async def close(self) -> None:
-        self._closing = True
-        self._wake.set()
-        await self._task
-
-    async def _run(self) -> None:
-        try:
-            while True:
-                await self._wake.wait()
-                self._wake.clear()
-                while self._pending:
-                    batch, self._pending = self._pending, []
-                    await asyncio.to_thread(self._write, batch)
-                    self.give_back(len(batch))
-                if self._closing:
-                    return
-        finally:
-            self._changed.set()
 
 
 class Dispatcher:
@@ -428,25 +369,26 @@ class Dispatcher:
     async def send_claimed(
         self, claimed: Sequence[Claimed], now: datetime.datetime, report: TickReport
     ) -> None:
-        """Send claimed rows as a pipeline: CAS a chunk, send it, write outcomes as they come.
+        """Send claimed rows as a pipeline: senders take rows from a queue while one database
+        lane, in a thread, writes the outcomes that came in and moves the next rows
+        claimed -> sending, both in one transaction.
 
-        The compare-and-set and the outcome writes run in threads while requests are in
-        flight, so the transport never waits for the database. Rows in `sending` whose
-        outcome is not written yet (what a crash would leave `unknown`, never resent) stay
-        at most 2 x max_in_flight, and each chunk moves to `sending` just before its requests
-        can start, so a STOP that lands before then still wins.
+        Rows in `sending` whose outcome is not written yet (what a crash would leave `unknown`,
+        never resent) stay at most 2 x max_in_flight: a transaction moves no more rows to
+        `sending` than that bound leaves room for once its own outcomes are written. A row
+        moves to `sending` only shortly before its request can start, so a STOP that lands
+        before then still wins.
         """
         if not claimed:
             return
         in_flight = self.settings.max_in_flight
-        chunk_size = in_flight
-        writer = _OutcomeWriter(
-            lambda outcomes: self._record_outcomes(outcomes, now, report), 2 * in_flight
-        )
+        bound = 2 * in_flight
         # A fixed set of senders, no more than the transport lets through at once: a task per
         # message would make most of them queue on the transport's semaphore, whose acquire
         # scans its waiters (Python 3.11), costing more per message the more are waiting.
         ready_rows: asyncio.Queue[tuple[int, str, str] | None] = asyncio.Queue()
+        outcomes: list[tuple[int, SendResult]] = []
+        outcome_arrived = asyncio.Event()
         failures: list[Exception] = []
 
         async def sender() -> None:
@@ -457,100 +399,143 @@ class Dispatcher:
                 except Exception as error:  # a bug: the request may have gone out
                     failures.append(error)
                     result = SendResult(Delivery.UNKNOWN, detail=f"{type(error).__name__}: {error}")
-                writer.add(row_id, result)
+                outcomes.append((row_id, result))
+                outcome_arrived.set()
 
         senders = [asyncio.create_task(sender()) for _ in range(min(in_flight, len(claimed)))]
+        next_row = 0  # claimed[next_row:] have not been offered to the CAS yet
+        in_sending = 0  # rows moved to `sending` whose outcome is not written yet
         try:
-            for start in range(0, len(claimed), chunk_size):
-                chunk = claimed[start : start + chunk_size]
-                await writer.reserve(len(chunk))
+            while next_row < len(claimed) or in_sending:
+                written = outcomes[:]
+                room = bound - in_sending + len(written)
+                starting = claimed[next_row : next_row + min(room, in_flight)]
+                if not written and len(starting) < min(len(claimed) - next_row, in_flight // 2):
+                    # Nothing to write and too little room to be worth a transaction.
+                    outcome_arrived.clear()
+                    await outcome_arrived.wait()
+                    continue
+                del outcomes[: len(written)]
                 ready = await asyncio.to_thread(
-                    self._start_sending, [c.outbound_id for c in chunk], now
+                    self._write_and_start,
+                    written,
+                    [c.outbound_id for c in starting],
+                    now,
+                    report,
                 )
-                report.cancelled += len(chunk) - len(ready)
-                writer.give_back(len(chunk) - len(ready))
+                next_row += len(starting)
+                in_sending += len(ready) - len(written)
+                report.cancelled += len(starting) - len(ready)
                 for row in ready:
                     ready_rows.put_nowait(row)
         finally:
-            # Whatever happened, rows already in `sending` are sent and their outcomes kept.
+            # Whatever happened, rows already in `sending` are sent (their outcomes are only
+            # written if the lane is still going: otherwise they are left to become unknown).
             for _ in senders:
                 ready_rows.put_nowait(None)
             await asyncio.gather(*senders, return_exceptions=True)
-            await writer.close()
         if failures:
             raise failures[0]
+
+    def _write_and_start(
+        self,
+        outcomes: list[tuple[int, SendResult]],
+        outbound_ids: list[int],
+        now: datetime.datetime,
+        report: TickReport,
+    ) -> list[tuple[int, str, str]]:
+        """One transaction: write these outcomes, then compare-and-set these rows to `sending`."""
+        with self.engine.begin() as connection:
+            if outcomes:
+                self._write_outcomes(connection, outcomes, now, report)
+            return self._move_to_sending(connection, outbound_ids, now)
 
     def _start_sending(
         self, outbound_ids: list[int], now: datetime.datetime
     ) -> list[tuple[int, str, str]]:
-        """Compare-and-set claimed -> sending, only while the subscriber is still active."""
-        if not outbound_ids:
-            return []
+        """Compare-and-set claimed -> sending, in a transaction of its own."""
         with self.engine.begin() as connection:
-            start, cancel, ids = _start_statements(connection.dialect, outbound_ids)
-            started = [
-                (row[0], row[1], row[2])
-                for row in start.rows(
-                    connection, ids | {"lease_until": now + SEND_LEASE, "updated_at": now}
-                )
-            ]
-            if len(started) < len(outbound_ids):
-                # Whatever did not start belongs to someone who left: it is not sent, ever.
-                cancel.rows(connection, ids | {"updated_at": now})
-            return started
+            return self._move_to_sending(connection, outbound_ids, now)
 
     def _record_outcomes(
         self, outcomes: Iterable[tuple[int, SendResult]], now: datetime.datetime, report: TickReport
+    ) -> None:
+        """Write send outcomes, in a transaction of their own."""
+        with self.engine.begin() as connection:
+            self._write_outcomes(connection, list(outcomes), now, report)
+
+    def _move_to_sending(
+        self, connection: Connection, outbound_ids: list[int], now: datetime.datetime
+    ) -> list[tuple[int, str, str]]:
+        """Compare-and-set claimed -> sending, only while the subscriber is still active."""
+        if not outbound_ids:
+            return []
+        start, cancel, ids = _start_statements(connection.dialect, outbound_ids)
+        started = [
+            (row[0], row[1], row[2])
+            for row in start.rows(
+                connection, ids | {"lease_until": now + SEND_LEASE, "updated_at": now}
+            )
+        ]
+        if len(started) < len(outbound_ids):
+            # Whatever did not start belongs to someone who left: it is not sent, ever.
+            cancel.rows(connection, ids | {"updated_at": now})
+        return started
+
+    def _write_outcomes(
+        self,
+        connection: Connection,
+        outcomes: list[tuple[int, SendResult]],
+        now: datetime.datetime,
+        report: TickReport,
     ) -> None:
         accepted: list[tuple[Any, ...]] = []
         retrying: list[tuple[Any, ...]] = []
         settled: dict[OutboundStatus, list[tuple[Any, ...]]] = defaultdict(list)
         opted_out: list[int] = []
         undeliverable: list[int] = []
-        outcomes = list(outcomes)
-        with self.engine.begin() as connection:
-            retry_ids = [row_id for row_id, r in outcomes if r.delivery is Delivery.RETRY_LATER]
-            attempts = _attempts(connection, retry_ids) if retry_ids else {}
-            for row_id, result in outcomes:
-                report.count(result.delivery)
-                match result.delivery:
-                    case Delivery.ACCEPTED:
-                        accepted.append((row_id, result.sid, result.error_code))
-                        report.sent += 1
-                    case Delivery.RETRY_LATER if attempts.get(row_id, 0) < MAX_ATTEMPTS:
-                        backoff = RETRY_BACKOFF * (2 ** max(attempts.get(row_id, 1) - 1, 0))
-                        retrying.append((row_id, now + backoff, result.error_code))
-                        report.retry_later += 1
-                    case Delivery.UNKNOWN:
-                        settled[OutboundStatus.UNKNOWN].append((row_id, result.error_code))
-                        report.unknown += 1
-                    case Delivery.OPTED_OUT:
-                        settled[OutboundStatus.FAILED].append((row_id, result.error_code))
-                        opted_out.append(row_id)
-                        report.failed += 1
-                    case Delivery.UNDELIVERABLE:
-                        settled[OutboundStatus.FAILED].append((row_id, result.error_code))
-                        undeliverable.append(row_id)
-                        report.failed += 1
-                    case _:
-                        settled[OutboundStatus.FAILED].append((row_id, result.error_code))
-                        report.failed += 1
-            _SET_ACCEPTED.run(
-                connection,
-                {"new_status": OutboundStatus.ACCEPTED, "new_sent_at": now, "new_updated_at": now},
-                accepted,
-            )
-            _SET_RETRY.run(
-                connection, {"new_status": OutboundStatus.CLAIMED, "new_updated_at": now}, retrying
-            )
-            for status, rows in settled.items():
-                _SET_SETTLED.run(connection, {"new_status": status, "new_updated_at": now}, rows)
-            if opted_out:
-                with Session(bind=connection) as session:  # joins this transaction
-                    _opt_out_by_carrier(session, opted_out, now)
-                    session.flush()
-            if undeliverable:
-                _stop_scheduling(connection, undeliverable, now)
+        retry_ids = [row_id for row_id, r in outcomes if r.delivery is Delivery.RETRY_LATER]
+        attempts = _attempts(connection, retry_ids) if retry_ids else {}
+        for row_id, result in outcomes:
+            report.count(result.delivery)
+            match result.delivery:
+                case Delivery.ACCEPTED:
+                    accepted.append((row_id, result.sid, result.error_code))
+                    report.sent += 1
+                case Delivery.RETRY_LATER if attempts.get(row_id, 0) < MAX_ATTEMPTS:
+                    backoff = RETRY_BACKOFF * (2 ** max(attempts.get(row_id, 1) - 1, 0))
+                    retrying.append((row_id, now + backoff, result.error_code))
+                    report.retry_later += 1
+                case Delivery.UNKNOWN:
+                    settled[OutboundStatus.UNKNOWN].append((row_id, result.error_code))
+                    report.unknown += 1
+                case Delivery.OPTED_OUT:
+                    settled[OutboundStatus.FAILED].append((row_id, result.error_code))
+                    opted_out.append(row_id)
+                    report.failed += 1
+                case Delivery.UNDELIVERABLE:
+                    settled[OutboundStatus.FAILED].append((row_id, result.error_code))
+                    undeliverable.append(row_id)
+                    report.failed += 1
+                case _:
+                    settled[OutboundStatus.FAILED].append((row_id, result.error_code))
+                    report.failed += 1
+        _SET_ACCEPTED.run(
+            connection,
+            {"new_status": OutboundStatus.ACCEPTED, "new_sent_at": now, "new_updated_at": now},
+            accepted,
+        )
+        _SET_RETRY.run(
+            connection, {"new_status": OutboundStatus.CLAIMED, "new_updated_at": now}, retrying
+        )
+        for status, rows in settled.items():
+            _SET_SETTLED.run(connection, {"new_status": status, "new_updated_at": now}, rows)
+        if opted_out:
+            with Session(bind=connection) as session:  # joins this transaction
+                _opt_out_by_carrier(session, opted_out, now)
+                session.flush()
+        if undeliverable:
+            _stop_scheduling(connection, undeliverable, now)
 
 
 @functools.cache
