@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
+import pytest
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
@@ -14,6 +16,18 @@ from service.transport import Delivery, SendResult
 from tests.dispatch.conftest import add_active, numbers
 
 EVENING = datetime.datetime(2026, 3, 10, 23, 0, tzinfo=datetime.UTC)
+
+
+def write_and_start(
+    dispatcher: Dispatcher,
+    engine: Engine,
+    outcomes: list[tuple[int, SendResult]],
+    ids: list[int],
+    report: TickReport | None = None,
+) -> list[tuple[int, str, str]]:
+    """One transaction of the send lane: write outcomes, move rows to `sending`."""
+    with engine.connect() as lane:
+        return dispatcher._write_and_start(lane, outcomes, ids, EVENING, report or TickReport())
 
 
 def rows_by_id(engine: Engine) -> dict[int, OutboundMessage]:
@@ -52,7 +66,7 @@ def test_start_sending_moves_only_the_given_rows_of_active_subscribers(
         )
         session.commit()
     chunk = claimed[:5]  # not a power of two: SQLite pads the id list
-    started = dispatcher._start_sending([c.outbound_id for c in chunk], EVENING)
+    started = write_and_start(dispatcher, engine, [], [c.outbound_id for c in chunk])
     assert sorted(phone for _, phone, _ in started) == sorted(
         c.phone for c in chunk if c.phone not in gone
     )
@@ -75,9 +89,11 @@ def test_one_outcome_batch_of_every_kind_writes_each_row(
     add_active(engine, numbers(5), EVENING - datetime.timedelta(minutes=1))
     claimed = dispatcher.claim_due(EVENING, TickReport())
     ids = [c.outbound_id for c in claimed]
-    assert len(dispatcher._start_sending(ids, EVENING)) == 5
+    assert len(write_and_start(dispatcher, engine, [], ids)) == 5
     report = TickReport()
-    dispatcher._record_outcomes(
+    write_and_start(
+        dispatcher,
+        engine,
         [
             (ids[0], SendResult(Delivery.ACCEPTED, sid="SM" + "a" * 32)),
             (ids[1], SendResult(Delivery.RETRY_LATER, error_code=20429)),
@@ -85,7 +101,7 @@ def test_one_outcome_batch_of_every_kind_writes_each_row(
             (ids[3], SendResult(Delivery.FAILED, error_code=21601)),
             (ids[4], SendResult(Delivery.ACCEPTED, sid="SM" + "b" * 32)),
         ],
-        EVENING,
+        [],
         report,
     )
     rows = rows_by_id(engine)
@@ -104,3 +120,76 @@ def test_one_outcome_batch_of_every_kind_writes_each_row(
     assert MAX_ATTEMPTS > 1
     assert rows[ids[1]].lease_until == EVENING + datetime.timedelta(minutes=2)
     assert (report.sent, report.retry_later, report.unknown, report.failed) == (2, 1, 1, 1)
+
+
+def test_outcomes_and_the_next_rows_are_written_in_one_transaction(
+    dispatcher: Dispatcher, engine: Engine
+) -> None:
+    """The usual burst (outcomes written blind): on PostgreSQL a pipelined transaction."""
+    add_active(engine, numbers(6), EVENING - datetime.timedelta(minutes=1))
+    claimed = dispatcher.claim_due(EVENING, TickReport())
+    ids = [c.outbound_id for c in claimed]
+    assert len(write_and_start(dispatcher, engine, [], ids[:3])) == 3
+    with Session(engine) as session:
+        session.execute(
+            update(Subscriber)
+            .where(col(Subscriber.phone) == claimed[4].phone)
+            .values(status=SubscriberStatus.OPTED_OUT)
+        )
+        session.commit()
+    report = TickReport()
+    started = write_and_start(
+        dispatcher,
+        engine,
+        [
+            (ids[0], SendResult(Delivery.ACCEPTED, sid="SM" + "c" * 32)),
+            (ids[1], SendResult(Delivery.UNKNOWN)),
+            (ids[2], SendResult(Delivery.FAILED, error_code=21601)),
+        ],
+        ids[3:],
+        report,
+    )
+    assert sorted(row_id for row_id, _, _ in started) == sorted([ids[3], ids[5]])
+    rows = rows_by_id(engine)
+    assert [rows[i].status for i in ids] == [
+        OutboundStatus.ACCEPTED,
+        OutboundStatus.UNKNOWN,
+        OutboundStatus.FAILED,
+        OutboundStatus.SENDING,
+        OutboundStatus.CANCELLED,
+        OutboundStatus.SENDING,
+    ]
+    assert rows[ids[0]].twilio_sid == "SM" + "c" * 32 and rows[ids[2]].error_code == 21601
+    assert (report.sent, report.unknown, report.failed) == (1, 1, 1)
+
+
+def test_a_failed_lane_transaction_writes_nothing_and_leaves_the_connection_usable(
+    dispatcher: Dispatcher, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_active(engine, numbers(3), EVENING - datetime.timedelta(minutes=1))
+    ids = [c.outbound_id for c in dispatcher.claim_due(EVENING, TickReport())]
+    assert len(write_and_start(dispatcher, engine, [], ids[:1])) == 1
+    move = dispatcher._move_to_sending
+
+    def move_then_fail(*arguments: Any) -> Any:
+        move(*arguments)  # both statements reach the database, then the transaction fails
+        raise RuntimeError("the lane failed mid-transaction")
+
+    with engine.connect() as lane:
+        monkeypatch.setattr(dispatcher, "_move_to_sending", move_then_fail)
+        with pytest.raises(RuntimeError):
+            dispatcher._write_and_start(
+                lane,
+                [(ids[0], SendResult(Delivery.ACCEPTED, sid="SM" + "d" * 32))],
+                ids[1:],
+                EVENING,
+                TickReport(),
+            )
+        rows = rows_by_id(engine)
+        assert [rows[i].status for i in ids] == [OutboundStatus.SENDING] + [
+            OutboundStatus.CLAIMED
+        ] * 2
+        assert rows[ids[0]].twilio_sid is None  # the failed transaction's outcome is gone
+        monkeypatch.setattr(dispatcher, "_move_to_sending", move)
+        again = dispatcher._write_and_start(lane, [], ids[1:], EVENING, TickReport())
+    assert sorted(row_id for row_id, _, _ in again) == sorted(ids[1:])
