@@ -418,8 +418,10 @@ class Dispatcher:
                 written = outcomes[:]
                 room = bound - in_sending + len(written)
                 starting = claimed[next_row : next_row + min(room, in_flight)]
-                if not written and len(starting) < min(len(claimed) - next_row, in_flight // 2):
-                    # Nothing to write and too little room to be worth a transaction.
+                worth_starting = min(len(claimed) - next_row, max(1, in_flight // 2))
+                if not written and (not starting or len(starting) < worth_starting):
+                    # Nothing to write, and nothing or too little to start to be worth a
+                    # transaction (as at the end, with every row offered and sends in flight).
                     outcome_arrived.clear()
                     await outcome_arrived.wait()
                     continue

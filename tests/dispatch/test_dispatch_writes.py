@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, event, update
 from sqlmodel import Session, col, select
 
+from service.deps import Runtime
 from service.dispatch.dispatcher import MAX_ATTEMPTS, SEND_LEASE, Dispatcher, TickReport
 from service.dispatch.models import OutboundMessage, OutboundStatus
+from service.dispatch.worker import make_transport
+from service.fake_twilio import FakeTwilio
+from service.settings import Settings
 from service.subscribers.models import Subscriber, SubscriberStatus
 from service.transport import Delivery, SendResult
 from tests.dispatch.conftest import add_active, numbers
@@ -193,3 +198,40 @@ def test_a_failed_lane_transaction_writes_nothing_and_leaves_the_connection_usab
         monkeypatch.setattr(dispatcher, "_move_to_sending", move)
         again = dispatcher._write_and_start(lane, [], ids[1:], EVENING, TickReport())
     assert sorted(row_id for row_id, _, _ in again) == sorted(ids[1:])
+
+
+@pytest.mark.parametrize("max_in_flight", [1, 4])
+def test_the_lane_waits_for_outcomes_instead_of_committing_empty_transactions(
+    twilio_settings: Settings,
+    runtime: Runtime,
+    engine: Engine,
+    fake_twilio: FakeTwilio,
+    max_in_flight: int,
+) -> None:
+    """While the last requests are in flight there is nothing to write and nothing to start:
+    the lane waits (it once ran empty transactions in a loop until the answers came)."""
+    settings = twilio_settings.model_copy(update={"max_in_flight": max_in_flight})
+    dispatcher = Dispatcher(engine, settings, runtime.catalog, make_transport(settings))
+    add_active(engine, numbers(3), EVENING - datetime.timedelta(minutes=1))
+    claimed = dispatcher.claim_due(EVENING, TickReport())
+    fake_twilio.set_latency(0.2)
+    commits: list[object] = []
+
+    def count(connection: object) -> None:
+        commits.append(connection)
+
+    event.listen(engine, "commit", count)
+
+    async def send() -> None:
+        try:
+            await dispatcher.send_claimed(claimed, EVENING, TickReport())
+        finally:
+            await dispatcher.transport.aclose()
+
+    try:
+        asyncio.run(send())
+    finally:
+        event.remove(engine, "commit", count)
+    assert len(fake_twilio.messages) == 3
+    # At most one transaction per row moved and one per outcome: nothing idle in between.
+    assert len(commits) <= 6
