@@ -13,12 +13,13 @@ The database is the source of truth, so any number of processes may tick at once
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import datetime
 import functools
 import hashlib
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -216,22 +217,30 @@ class Dispatcher:
             looked_at = len(recovered) + report.expired - expired_before
             if looked_at < self.settings.tick_batch_size:
                 break
-        # The next batch is claimed while this one is sent: claimed rows are safe to hold (a
-        # crash leaves them to be reclaimed when their lease ends), and the database work
-        # then overlaps the network waits instead of stopping the sends.
+        # One send pipeline for the whole pass, fed batch after batch: no ramp-down and
+        # restart of the requests in flight at each batch's end.
+        await self._send_stream(self._claimed_batches(now, report), now, report)
+        return report
+
+    async def _claimed_batches(
+        self, now: datetime.datetime, report: TickReport
+    ) -> AsyncGenerator[list[Claimed], None]:
+        """Claim batch after batch, the next one in a thread while the last is handed out:
+        claimed rows are safe to hold (a crash leaves them to be reclaimed when their lease
+        ends), and the database work then overlaps the network waits."""
         next_batch = asyncio.create_task(asyncio.to_thread(self._claim_batch, now, report))
         try:
             while True:
                 claimed, looked_at = await next_batch
                 if not looked_at:
-                    break
+                    return
                 next_batch = asyncio.create_task(asyncio.to_thread(self._claim_batch, now, report))
-                await self.send_claimed(claimed, now, report)
+                if claimed:
+                    yield claimed
         finally:
             if not next_batch.done():
-                # A failed send: let the claim finish (its rows wait for their lease).
+                # The pass stopped early: let the claim finish (its rows wait for their lease).
                 await asyncio.wait([next_batch])
-        return report
 
     def _claim_batch(self, now: datetime.datetime, report: TickReport) -> tuple[list[Claimed], int]:
         """One claim, and how many due subscribers it looked at (0: nobody is due)."""
@@ -374,9 +383,20 @@ class Dispatcher:
     async def send_claimed(
         self, claimed: Sequence[Claimed], now: datetime.datetime, report: TickReport
     ) -> None:
+        """Send these claimed rows (see _send_stream)."""
+        if claimed:
+            await self._send_stream(_one_batch(claimed), now, report)
+
+    async def _send_stream(
+        self,
+        batches: AsyncGenerator[Sequence[Claimed], None],
+        now: datetime.datetime,
+        report: TickReport,
+    ) -> None:
         """Send claimed rows as a pipeline: senders take rows from a queue while one database
         lane, in a thread, writes the outcomes that came in and moves the next rows
-        claimed -> sending, both in one transaction.
+        claimed -> sending, both in one transaction. Batches are taken from `batches` as the
+        rows waiting run low, so claiming keeps only a little ahead of sending.
 
         Rows in `sending` whose outcome is not written yet (what a crash would leave `unknown`,
         never resent) stay at most 2 x max_in_flight: a transaction moves no more rows to
@@ -384,8 +404,6 @@ class Dispatcher:
         moves to `sending` only shortly before its request can start, so a STOP that lands
         before then still wins.
         """
-        if not claimed:
-            return
         in_flight = self.settings.max_in_flight
         bound = 2 * in_flight
         # A fixed set of senders, no more than the transport lets through at once: a task per
@@ -393,7 +411,7 @@ class Dispatcher:
         # scans its waiters (Python 3.11), costing more per message the more are waiting.
         ready_rows: asyncio.Queue[tuple[int, str, str] | None] = asyncio.Queue()
         outcomes: list[tuple[int, SendResult]] = []
-        outcome_arrived = asyncio.Event()
+        wake_lane = asyncio.Event()  # an outcome, a batch or the end of the batches came in
         failures: list[Exception] = []
 
         async def sender() -> None:
@@ -405,27 +423,50 @@ class Dispatcher:
                     failures.append(error)
                     result = SendResult(Delivery.UNKNOWN, detail=f"{type(error).__name__}: {error}")
                 outcomes.append((row_id, result))
-                outcome_arrived.set()
+                wake_lane.set()
+
+        waiting: collections.deque[Claimed] = collections.deque()  # not offered to the CAS yet
+        more_to_come = True
+        stop_feeding = False
+        rows_taken = asyncio.Event()
+
+        async def feed() -> None:
+            nonlocal more_to_come
+            try:
+                async with contextlib.aclosing(batches):
+                    async for batch in batches:
+                        waiting.extend(batch)
+                        wake_lane.set()
+                        while len(waiting) >= bound and not stop_feeding:
+                            rows_taken.clear()
+                            await rows_taken.wait()
+                        if stop_feeding:
+                            return
+            finally:
+                more_to_come = False
+                wake_lane.set()
 
         # The lane holds one connection for the pass: no pool checkout (and on PostgreSQL no
         # pre-ping round trip) per transaction.
         lane = await asyncio.to_thread(self.engine.connect)
-        senders = [asyncio.create_task(sender()) for _ in range(min(in_flight, len(claimed)))]
-        next_row = 0  # claimed[next_row:] have not been offered to the CAS yet
+        senders = [asyncio.create_task(sender()) for _ in range(in_flight)]
+        feeder = asyncio.create_task(feed())
         in_sending = 0  # rows moved to `sending` whose outcome is not written yet
         try:
-            while next_row < len(claimed) or in_sending:
+            while more_to_come or waiting or in_sending:
                 written = outcomes[:]
                 room = bound - in_sending + len(written)
-                starting = claimed[next_row : next_row + min(room, in_flight)]
-                worth_starting = min(len(claimed) - next_row, max(1, in_flight // 2))
-                if not written and (not starting or len(starting) < worth_starting):
+                starting_count = min(room, in_flight, len(waiting))
+                worth_starting = min(len(waiting), max(1, in_flight // 2))
+                if not written and (not starting_count or starting_count < worth_starting):
                     # Nothing to write, and nothing or too little to start to be worth a
                     # transaction (as at the end, with every row offered and sends in flight).
-                    outcome_arrived.clear()
-                    await outcome_arrived.wait()
+                    wake_lane.clear()
+                    await wake_lane.wait()
                     continue
                 del outcomes[: len(written)]
+                starting = [waiting.popleft() for _ in range(starting_count)]
+                rows_taken.set()
                 ready = await asyncio.to_thread(
                     self._write_and_start,
                     lane,
@@ -434,18 +475,21 @@ class Dispatcher:
                     now,
                     report,
                 )
-                next_row += len(starting)
                 in_sending += len(ready) - len(written)
                 report.cancelled += len(starting) - len(ready)
                 for row in ready:
                     ready_rows.put_nowait(row)
         finally:
             # Whatever happened, rows already in `sending` are sent (their outcomes are only
-            # written if the lane is still going: otherwise they are left to become unknown).
+            # written if the lane is still going: otherwise they are left to become unknown),
+            # and a claim in progress finishes (its rows wait for their lease).
+            stop_feeding = True
+            rows_taken.set()
             for _ in senders:
                 ready_rows.put_nowait(None)
-            await asyncio.gather(*senders, return_exceptions=True)
+            await asyncio.gather(*senders, feeder, return_exceptions=True)
             await asyncio.to_thread(lane.close)
+        feeder.result()  # a failed claim fails the pass, once what it started is sent
         if failures:
             raise failures[0]
 
@@ -759,6 +803,10 @@ def _stop_scheduling(
         .where(_subscriber.c.id.in_(owners))
         .values(undeliverable_at=now, next_prompt_at=None, next_recap_at=None, updated_at=now)
     )
+
+
+async def _one_batch(claimed: Sequence[Claimed]) -> AsyncGenerator[Sequence[Claimed], None]:
+    yield claimed
 
 
 def _seed(key: str) -> int:
