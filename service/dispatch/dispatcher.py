@@ -19,7 +19,7 @@ import datetime
 import functools
 import hashlib
 from collections import defaultdict
-from collections.abc import AsyncGenerator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -33,8 +33,10 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
+    case,
     exists,
     insert,
+    literal,
     or_,
     update,
 )
@@ -504,32 +506,29 @@ class Dispatcher:
         """One transaction: write these outcomes, then compare-and-set these rows to `sending`.
 
         On PostgreSQL it is pipelined when the outcomes need nothing read back (the usual
-        burst: accepted, unknown, failed), so the lane waits for the database twice, for the
-        CAS's rows and the commit, instead of once per statement.
+        burst: accepted, unknown, failed), so the lane waits for the database once, at the
+        commit, instead of once per statement.
         """
         plain = all(result.delivery in _WRITTEN_BLIND for _, result in outcomes)
         with pipelined(connection) if plain else contextlib.nullcontext(), connection.begin():
             if outcomes:
                 self._write_outcomes(connection, outcomes, now, report)
-            return self._move_to_sending(connection, outbound_ids, now)
+            started = self._move_to_sending(connection, outbound_ids, now)
+        # Read after the commit: pipelined, the whole transaction is one wait.
+        return started()
 
     def _move_to_sending(
         self, connection: Connection, outbound_ids: list[int], now: datetime.datetime
-    ) -> list[tuple[int, str, str]]:
-        """Compare-and-set claimed -> sending, only while the subscriber is still active."""
+    ) -> Callable[[], list[tuple[int, str, str]]]:
+        """Compare-and-set claimed -> sending while the subscriber is still active (and to
+        cancelled if not); the rows that are to be sent, read when called."""
         if not outbound_ids:
-            return []
-        start, cancel, ids = _start_statements(connection.dialect, outbound_ids)
-        started = [
-            (row[0], row[1], row[2])
-            for row in start.rows(
-                connection, ids | {"lease_until": now + SEND_LEASE, "updated_at": now}
-            )
+            return list
+        start, ids = _start_statement_for(connection.dialect, outbound_ids)
+        moved = start.later(connection, ids | {"lease_until": now + SEND_LEASE, "updated_at": now})
+        return lambda: [
+            (row[0], row[1], row[2]) for row in moved() if row[3] is OutboundStatus.SENDING
         ]
-        if len(started) < len(outbound_ids):
-            # Whatever did not start belongs to someone who left: it is not sent, ever.
-            cancel.rows(connection, ids | {"updated_at": now})
-        return started
 
     def _write_outcomes(
         self,
@@ -588,9 +587,10 @@ class Dispatcher:
 
 
 @functools.cache
-def _start_statement_pair(slots: int) -> tuple[PreparedStatement, PreparedStatement]:
-    """The CAS claimed -> sending and the cancel of what did not start, for `slots` ids
-    (0: one array parameter, PostgreSQL's `= ANY`)."""
+def _start_statement(slots: int) -> PreparedStatement:
+    """The CAS of `slots` ids (0: one array parameter, PostgreSQL's `= ANY`) in one statement:
+    a claimed row moves to `sending` while its subscriber is active, and to `cancelled`
+    otherwise (someone who left is not sent it, ever). It returns each row's new status."""
     chosen: ColumnElement[bool]
     if slots:
         chosen = _outbound.c.id.in_([bindparam(f"id_{i}", type_=Integer) for i in range(slots)])
@@ -606,26 +606,29 @@ def _start_statement_pair(slots: int) -> tuple[PreparedStatement, PreparedStatem
         )
         .correlate(_outbound)
     )
-    start = PreparedStatement(
-        update(_outbound)
-        .where(chosen, _outbound.c.status == OutboundStatus.CLAIMED, still_active)
-        .values(status=OutboundStatus.SENDING, attempts=_outbound.c.attempts + 1)
-        .returning(_outbound.c.id, _outbound.c.phone, _outbound.c.body),
-        columns=("lease_until", "updated_at"),
-    )
-    cancel = PreparedStatement(
+    return PreparedStatement(
         update(_outbound)
         .where(chosen, _outbound.c.status == OutboundStatus.CLAIMED)
-        .values(status=OutboundStatus.CANCELLED),
-        columns=("updated_at",),
+        .values(
+            status=case(
+                (still_active, literal(OutboundStatus.SENDING, _outbound.c.status.type)),
+                else_=literal(OutboundStatus.CANCELLED, _outbound.c.status.type),
+            ),
+            attempts=_outbound.c.attempts + case((still_active, 1), else_=0),
+            lease_until=case(
+                (still_active, bindparam("lease_until", type_=_outbound.c.lease_until.type)),
+                else_=_outbound.c.lease_until,
+            ),
+            updated_at=bindparam("updated_at", type_=_outbound.c.updated_at.type),
+        )
+        .returning(_outbound.c.id, _outbound.c.phone, _outbound.c.body, _outbound.c.status),
     )
-    return start, cancel
 
 
-def _start_statements(
+def _start_statement_for(
     dialect: Dialect, outbound_ids: list[int]
-) -> tuple[PreparedStatement, PreparedStatement, dict[str, Any]]:
-    """The start/cancel statements for these ids, and the ids as their parameters.
+) -> tuple[PreparedStatement, dict[str, Any]]:
+    """The CAS statement for these ids, and the ids as its parameters.
 
     PreparedStatement takes no expanding IN list. PostgreSQL gets one array parameter (psycopg
     re-parses any query with more than 50 parameters on every execution); SQLite, which has no
@@ -633,10 +636,10 @@ def _start_statements(
     of the first id, so a handful of statements covers every chunk size.
     """
     if dialect.name == "postgresql":
-        return (*_start_statement_pair(0), {"ids": outbound_ids})
+        return _start_statement(0), {"ids": outbound_ids}
     slots = 1 << (len(outbound_ids) - 1).bit_length()
     padded = outbound_ids + [outbound_ids[0]] * (slots - len(outbound_ids))
-    return (*_start_statement_pair(slots), {f"id_{i}": v for i, v in enumerate(padded)})
+    return _start_statement(slots), {f"id_{i}": v for i, v in enumerate(padded)}
 
 
 def _insert_claimed(
