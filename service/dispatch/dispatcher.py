@@ -75,6 +75,11 @@ SEND_LEASE = datetime.timedelta(minutes=2)
 RETRY_BACKOFF = datetime.timedelta(minutes=2)
 MAX_ATTEMPTS = 5
 STALE_AFTER = datetime.timedelta(hours=12)  # a claimed prompt older than this is not sent late
+# Rows in `sending` without a written outcome, per request in flight: what a crash mid-pass
+# leaves `unknown` (never resent). Each of the send lane's transactions costs a fixed wait
+# whatever its size; at 2 (its value until the fifth session) a transaction moved about one
+# request slot's worth of rows and the senders sat idle half the time on PostgreSQL.
+UNWRITTEN_SENDS_PER_REQUEST_SLOT = 4
 # Outcomes written without reading anything first (a retry reads its attempts; an opt-out or
 # an undeliverable number writes through the ORM or other tables).
 _WRITTEN_BLIND = frozenset({Delivery.ACCEPTED, Delivery.UNKNOWN, Delivery.FAILED})
@@ -401,13 +406,13 @@ class Dispatcher:
         rows waiting run low, so claiming keeps only a little ahead of sending.
 
         Rows in `sending` whose outcome is not written yet (what a crash would leave `unknown`,
-        never resent) stay at most 2 x max_in_flight: a transaction moves no more rows to
-        `sending` than that bound leaves room for once its own outcomes are written. A row
-        moves to `sending` only shortly before its request can start, so a STOP that lands
-        before then still wins.
+        never resent) stay at most UNWRITTEN_SENDS_PER_REQUEST_SLOT x max_in_flight: a
+        transaction moves no more rows to `sending` than that bound leaves room for once its
+        own outcomes are written. A row moves to `sending` only shortly (a transaction or two)
+        before its request can start, so a STOP that lands before then still wins.
         """
         in_flight = self.settings.max_in_flight
-        bound = 2 * in_flight
+        bound = UNWRITTEN_SENDS_PER_REQUEST_SLOT * in_flight
         # A fixed set of senders, no more than the transport lets through at once: a task per
         # message would make most of them queue on the transport's semaphore, whose acquire
         # scans its waiters (Python 3.11), costing more per message the more are waiting.
@@ -458,7 +463,7 @@ class Dispatcher:
             while more_to_come or waiting or in_sending:
                 written = outcomes[:]
                 room = bound - in_sending + len(written)
-                starting_count = min(room, in_flight, len(waiting))
+                starting_count = min(room, len(waiting))
                 worth_starting = min(len(waiting), max(1, in_flight // 2))
                 if not written and (not starting_count or starting_count < worth_starting):
                     # Nothing to write, and nothing or too little to start to be worth a
