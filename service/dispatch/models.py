@@ -52,7 +52,7 @@ class OutboundMessage(SQLModel, table=True):
     subscriber_id: int | None = Field(default=None, foreign_key="subscriber.id")
     phone: str = Field(max_length=20)
     kind: OutboundKind = Field(sa_column=enum_column(OutboundKind))
-    prompt_id: str | None = Field(default=None, max_length=64, index=True)
+    prompt_id: str | None = Field(default=None, max_length=64)
     category: str | None = Field(default=None, max_length=32)
     slot_at: datetime.datetime | None = Field(default=None, sa_column=utc_datetime_column())
     body: str
