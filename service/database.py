@@ -221,6 +221,7 @@ class _CompiledForm:
     defaults: dict[str, Any]  # the statement's literal values (an enum in a WHERE, say)
     bind_processors: dict[str, Callable[[Any], Any]]
     result_processors: tuple[Callable[[Any], Any] | None, ...]
+    arrays: frozenset[str]  # parameters of an ARRAY type (PostgreSQL), sent as array literals
 
 
 def _compile(
@@ -249,7 +250,30 @@ def _compile(
             column.type._cached_result_processor(dialect, None)
             for column in compiled._result_columns
         ),
+        arrays=frozenset(
+            name
+            for name, bind in compiled.binds.items()
+            if dialect.name == "postgresql" and isinstance(bind.type, ARRAY)
+        ),
     )
+
+
+def array_literal(values: Sequence[Any]) -> str:
+    """A PostgreSQL array literal: `{1,"two",NULL}`, every non-integer element quoted.
+
+    For array parameters, whose statement casts them (SQLAlchemy renders `%(ids)s::INTEGER[]`):
+    psycopg dumps a list element by element in Python, looking up each element's dumper, at
+    four times this cost, and a dispatch batch sends ten such arrays of 500.
+    """
+    parts = []
+    for value in values:
+        if value is None:
+            parts.append("NULL")
+        elif type(value) is int:
+            parts.append(str(value))
+        else:
+            parts.append('"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return "{" + ",".join(parts) + "}"
 
 
 @contextmanager
@@ -343,6 +367,8 @@ class PreparedStatement(_CompiledOnce):
         values = form.defaults | dict(parameters)
         for name, process in form.bind_processors.items():
             values[name] = process(values[name])
+        for name in form.arrays:
+            values[name] = array_literal(values[name])
         arguments: Any = [values[n] for n in form.names] if form.positional else values
         cursor = connection.connection.cursor()
         with _driver_errors(connection, form.sql, cursor):

@@ -7,11 +7,27 @@ import datetime
 import fcntl
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, bindparam, insert, or_, select, update
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Engine,
+    Integer,
+    Text,
+    bindparam,
+    cast,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -232,3 +248,42 @@ def test_a_connection_lost_mid_transaction_ends_its_sqlite_writer_turn(tmp_path:
         names = [row[0] for row in connection.exec_driver_sql("SELECT name FROM event")]
     assert names == ["written"]
     engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def postgres_connection(postgres_url: str) -> Iterator[Connection]:
+    engine = make_engine(postgres_url)
+    with engine.connect() as connection:
+        yield connection
+    engine.dispose()
+
+
+ARRAY_ROUND_TRIP = PreparedStatement(
+    select(
+        cast(bindparam("texts", type_=ARRAY(Text)), ARRAY(Text)),
+        cast(bindparam("numbers", type_=ARRAY(Integer)), ARRAY(Integer)),
+        cast(
+            bindparam("times", type_=ARRAY(DateTime(timezone=True))), ARRAY(DateTime(timezone=True))
+        ),
+    )
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    texts=st.lists(st.none() | st.text(st.characters(exclude_characters="\0"))),
+    numbers=st.lists(st.none() | st.integers(-(2**31), 2**31 - 1)),
+    times=st.lists(
+        st.datetimes(timezones=st.just(datetime.UTC), min_value=datetime.datetime(1900, 1, 1))
+    ),
+)
+def test_array_parameters_reach_postgresql_exactly(
+    postgres_connection: Connection,
+    texts: list[str | None],
+    numbers: list[int | None],
+    times: list[datetime.datetime],
+) -> None:
+    """Array parameters go as literals built by array_literal (quotes, backslashes, braces,
+    commas, NULL and the string "NULL" included), not through psycopg's list dumper."""
+    parameters = {"texts": texts, "numbers": numbers, "times": times}
+    assert ARRAY_ROUND_TRIP.rows(postgres_connection, parameters) == [(texts, numbers, times)]
