@@ -115,6 +115,7 @@ class _Connection(asyncio.Protocol):
         self._headers: dict[str, str] = {}
         self._body: list[bytes] = []
         self._body_ends_at_close = False
+        self.idle_since = 0.0  # the event loop's clock when it last went back to the pool
 
     @property
     def usable(self) -> bool:
@@ -195,11 +196,16 @@ class _Connection(asyncio.Protocol):
 
 
 class _OriginPool:
-    """Up to `limit` connections to one origin; idle ones are reused newest first."""
+    """Up to `limit` connections to one origin; idle ones are reused newest first, for up to
+    `keepalive` seconds (as aiohttp's 15): a server closes idle connections on a timer of its
+    own, and a request written as its close crosses the wire would end `unknown`."""
 
-    def __init__(self, origin: Origin, limit: int, ssl_context: ssl.SSLContext | None) -> None:
+    def __init__(
+        self, origin: Origin, limit: int, ssl_context: ssl.SSLContext | None, keepalive: float
+    ) -> None:
         self.origin = origin
         self.limit = limit
+        self.keepalive = keepalive
         self._ssl = ssl_context
         self._idle: list[_Connection] = []
         self._open = 0
@@ -207,9 +213,10 @@ class _OriginPool:
 
     def idle_connection(self) -> _Connection | None:
         """A pooled connection that is still open, if one is idle (no waiting, no timer)."""
+        now = asyncio.get_running_loop().time()
         while self._idle:
             connection = self._idle.pop()
-            if connection.usable:
+            if connection.usable and now - connection.idle_since < self.keepalive:
                 return connection
             connection.close()
             self._open -= 1
@@ -257,6 +264,7 @@ class _OriginPool:
         if connection.closed:
             self._open -= 1
         else:
+            connection.idle_since = asyncio.get_running_loop().time()
             self._idle.append(connection)
         self._wake_one()
 
@@ -285,11 +293,13 @@ class HttpPool:
         max_connections: int = 100,
         timeout: float = 10.0,
         ssl_context: ssl.SSLContext | None = None,
+        keepalive: float = 15.0,
     ) -> None:
         if max_connections < 1:
             raise ValueError("max_connections must be at least 1")
         self.max_connections = max_connections
         self.timeout = timeout
+        self.keepalive = keepalive
         self._ssl = ssl_context
         self._pools: dict[Origin, _OriginPool] = {}
 
@@ -298,7 +308,9 @@ class HttpPool:
         if pool is None:
             if self._ssl is None and origin.scheme == "https":
                 self._ssl = ssl.create_default_context()
-            pool = self._pools[origin] = _OriginPool(origin, self.max_connections, self._ssl)
+            pool = self._pools[origin] = _OriginPool(
+                origin, self.max_connections, self._ssl, self.keepalive
+            )
         return pool
 
     async def request(

@@ -164,6 +164,25 @@ def test_a_connection_the_server_closed_while_idle_is_not_used_again() -> None:
     assert server.connections == 3
 
 
+def test_a_connection_idle_past_the_keepalive_is_not_used_again() -> None:
+    """The server's own idle timer may be about to close it: a request written as the close
+    crosses would end unknown."""
+    bodies: list[bytes] = []
+
+    async def use(server: Scripted, base: str) -> None:
+        pool = HttpPool(keepalive=0.05)
+        bodies.append((await pool.request("GET", base + "/", {})).body)
+        bodies.append((await pool.request("GET", base + "/", {})).body)  # at once: reused
+        await asyncio.sleep(0.1)
+        bodies.append((await pool.request("GET", base + "/", {})).body)
+        await pool.close()
+
+    server = asyncio.run(serving(answer_numbered, use))
+
+    assert bodies == [b"1", b"2", b"3"]
+    assert server.connections == 2
+
+
 def test_connection_close_in_the_answer_gives_a_new_connection_next_time() -> None:
     closing = b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 1\r\n\r\nA"
 
