@@ -172,7 +172,13 @@ def _set_outcome(*columns: str, varying: Sequence[str]) -> BulkStatement:
         .values({name: bindparam(f"new_{name}") for name in columns}),
         varying=("row_id", *varying),
         postgresql=update(_outbound)
-        .where(_outbound.c.id == rows.c.row_id)
+        # The id list again, as `= ANY`: a primary-key lookup whatever the table's statistics
+        # say. Joined to the arrays alone, PostgreSQL hash-joins a sequential scan of the
+        # whole table while its statistics lag its growth (as during a first big pass).
+        .where(
+            _outbound.c.id == any_(bindparam("row_id", type_=ARRAY(Integer))),
+            _outbound.c.id == rows.c.row_id,
+        )
         .values(
             {
                 name: rows.c[f"new_{name}"]
