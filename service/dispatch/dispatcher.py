@@ -35,6 +35,7 @@ from sqlalchemy import (
     bindparam,
     case,
     exists,
+    func,
     insert,
     literal,
     or_,
@@ -617,9 +618,13 @@ def _start_statement(slots: int) -> PreparedStatement:
         )
         .correlate(_outbound)
     )
+    # The status is checked through coalesce() so that no index on it can drive the
+    # statement: with statistics that lag a burst, PostgreSQL took ix_outbound_pending for
+    # `status = 'claimed'` and read every claimed row, not the chunk's ids by primary key.
+    still_claimed = func.coalesce(_outbound.c.status, "") == OutboundStatus.CLAIMED
     return PreparedStatement(
         update(_outbound)
-        .where(chosen, _outbound.c.status == OutboundStatus.CLAIMED)
+        .where(chosen, still_claimed)
         .values(
             status=case(
                 (still_active, literal(OutboundStatus.SENDING, _outbound.c.status.type)),
