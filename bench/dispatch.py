@@ -14,7 +14,10 @@ StatusCallback, Basic auth):
 * SDK sequential: `client.messages.create(...)` in a plain for loop, as Twilio's sample
   applications do (b); it is timed on a sample of the messages (--sequential-sample).
 
-Every variant runs in a fresh process, so its peak RSS (getrusage) is its own.
+Every variant runs in a fresh process, so its peak RSS (getrusage) is its own. The variants
+run in rounds (--rounds, default 3), the service on a freshly loaded database each round, and
+the raw loops once more at the end: each round's ratio pairs the service's run with the
+ceiling's runs just before and after it, and the report gives the median of those ratios.
 """
 
 from __future__ import annotations
@@ -22,11 +25,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import collections
 import concurrent.futures
 import datetime
 import json
+import math
 import multiprocessing
 import resource
+import statistics
 import time
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
@@ -56,6 +62,7 @@ FULL_SIZES = (10_000, 100_000)
 QUICK_SIZES = (10_000,)
 SMOKE_SIZES = (60,)
 CONCURRENCY = 50  # Settings.max_in_flight's default: the dispatcher's requests in flight
+ROUNDS = 3
 SEQUENTIAL_SAMPLE = 3_000
 HTTPX_SAMPLE = 3_000
 STATUS_CALLBACK = f"{PUBLIC_BASE_URL}/sms/status"
@@ -282,16 +289,28 @@ def run_in_fresh_process(variant: str, job: Job) -> dict[str, Any]:
         return pool.submit(VARIANTS[variant], job).result()
 
 
-def _bracketed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    """One variant's figures from a run before and a run after the others: the mean rate."""
-    rates = [before["messages_per_second"], after["messages_per_second"]]
-    return before | {
-        "messages_per_second": round(sum(rates) / 2, 1),
+def _combined(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """One variant's figures from its runs in a measurement: the mean rate, the largest RSS."""
+    rates = [run["messages_per_second"] for run in runs]
+    return runs[-1] | {
+        "messages_per_second": round(statistics.fmean(rates), 1),
         "runs_messages_per_second": rates,
-        "seconds": round((before["seconds"] + after["seconds"]) / 2, 4),
-        "messages": before["messages"],
-        "peak_rss_mb": max(before["peak_rss_mb"], after["peak_rss_mb"]),
+        "seconds": round(statistics.fmean(run["seconds"] for run in runs), 4),
+        "peak_rss_mb": max(run["peak_rss_mb"] for run in runs),
     }
+
+
+def paired_ratios(
+    service: Sequence[float], ceiling: Sequence[float], sdk: Sequence[float]
+) -> tuple[list[float], list[float]]:
+    """Per round, the service's rate over the ceiling's mean rate in the runs just before and
+    just after it (the ceiling runs once more than the service), and over the SDK loop's rate
+    in the same round. Pairs close in time cancel most of the machine's drift."""
+    to_ceiling = [
+        ratio(rate, statistics.fmean(ceiling[k : k + 2])) for k, rate in enumerate(service)
+    ]
+    to_sdk = [ratio(rate, sdk_rate) for rate, sdk_rate in zip(service, sdk, strict=False)]
+    return to_ceiling, to_sdk
 
 
 # -- the fake server's books ----------------------------------------------------------------
@@ -328,60 +347,83 @@ def measure(
     samples: dict[str, int],
     profile_dir: Path | None,
     log: Callable[[str], None],
+    rounds: int = 1,
 ) -> dict[str, Any]:
     token = new_auth_token()
     bodies = sample_bodies()
-    results: dict[str, Any] = {}
-    with fake_twilio_process(token) as base_url, temporary_database(backend) as url:
-        log(f"[{backend} {count:,}] loading {count:,} due subscribers")
-        load_subscribers(url, count, due=count)
-        # The raw loops run again at the end: the machine is shared, so their rate is the
-        # mean of a run before and a run after the service's, which brackets any drift.
-        order = [*variants, *(v for v in variants if v.startswith("raw_"))]
-        for variant in order:
-            _fake_call(base_url, "/_fake/reset", "POST")
-            size = min(count, samples.get(variant, count))
-            profile_to = ""
-            if variant == "dispatcher" and profile_dir is not None:
-                profile_dir.mkdir(parents=True, exist_ok=True)
-                profile_to = str(profile_dir / f"dispatch-profile-{backend}-{count}.txt")
-            job = Job(base_url, token, size, concurrency, bodies, url, profile_to)
-            log(f"[{backend} {count:,}] {variant}: {size:,} messages")
-            figures = run_in_fresh_process(variant, job)
-            stats = _fake_call(base_url, "/_fake/stats")
-            figures["fake_twilio"] = stats
-            if stats["messages"] != size or figures["messages"] != size:
-                raise RuntimeError(f"{variant} sent {figures['messages']} of {size}: {stats}")
-            if variant in results:
-                results[variant] = _bracketed(results[variant], figures)
-            else:
-                results[variant] = figures
+    runs: dict[str, list[dict[str, Any]]] = collections.defaultdict(list)
 
-    def rate(name: str) -> float:
-        return float(results[name]["messages_per_second"]) if name in results else float("nan")
+    def run(variant: str, url: str) -> None:
+        _fake_call(base_url, "/_fake/reset", "POST")
+        size = min(count, samples.get(variant, count))
+        profile_to = ""
+        if variant == "dispatcher" and profile_dir is not None:
+            profile_dir.mkdir(parents=True, exist_ok=True)
+            profile_to = str(profile_dir / f"dispatch-profile-{backend}-{count}.txt")
+        job = Job(base_url, token, size, concurrency, bodies, url, profile_to)
+        log(f"[{backend} {count:,}] {variant}: {size:,} messages")
+        figures = run_in_fresh_process(variant, job)
+        stats = _fake_call(base_url, "/_fake/stats")
+        figures["fake_twilio"] = stats
+        if stats["messages"] != size or figures["messages"] != size:
+            raise RuntimeError(f"{variant} sent {figures['messages']} of {size}: {stats}")
+        runs[variant].append(figures)
+
+    with fake_twilio_process(token) as base_url:
+        # Every variant once per round, the service on a freshly loaded database each time;
+        # the raw loops once more at the end, so that each service run has a ceiling run
+        # just before and just after it (the machine is shared and its speed drifts).
+        for round_number in range(1, rounds + 1):
+            with temporary_database(backend) as url:
+                if "dispatcher" in variants:
+                    log(f"[{backend} {count:,}] round {round_number}: loading {count:,} due")
+                    load_subscribers(url, count, due=count)
+                for variant in variants:
+                    run(variant, url)
+        for variant in variants:
+            if variant.startswith("raw_"):
+                run(variant, "")
+    results = {name: _combined(figures) for name, figures in runs.items()}
+
+    def rates(name: str) -> list[float]:
+        return [float(figures["messages_per_second"]) for figures in runs.get(name, [])]
 
     raw = [name for name in ("raw_aiohttp", "raw_httpx") if name in results]
-    ceiling_name = max(raw, key=rate) if raw else ""
-    service_rate = rate("dispatcher")
+    ceiling_name = max(raw, key=lambda name: statistics.fmean(rates(name))) if raw else ""
+    to_ceiling, to_sdk = paired_ratios(
+        rates("dispatcher"), rates(ceiling_name), rates("sdk_sequential")
+    )
     return {
         "backend": backend,
         "due": count,
         "concurrency": concurrency,
+        "rounds": rounds,
         "variants": results,
         "ceiling": ceiling_name,
-        "ratio_to_ceiling": round(ratio(service_rate, rate(ceiling_name)), 3),
-        "ratio_to_sdk_sequential": round(ratio(service_rate, rate("sdk_sequential")), 2),
+        "ratio_to_ceiling": round(statistics.median(to_ceiling), 3) if to_ceiling else math.nan,
+        "ratios_to_ceiling": [round(r, 3) for r in to_ceiling],
+        "ratio_to_sdk_sequential": round(statistics.median(to_sdk), 2) if to_sdk else math.nan,
+        "ratios_to_sdk_sequential": [round(r, 2) for r in to_sdk],
     }
 
 
 def render_report(runs: Sequence[dict[str, Any]]) -> str:
     summary = format_table(
-        ["backend", "due", "vs ceiling (a)", "ceiling", "vs SDK loop (b)", "service RSS MB"],
+        [
+            "backend",
+            "due",
+            "vs ceiling (a)",
+            "per round",
+            "ceiling",
+            "vs SDK loop (b)",
+            "service RSS MB",
+        ],
         [
             [
                 run["backend"],
                 run["due"],
                 run["ratio_to_ceiling"],
+                " ".join(f"{r:.2f}" for r in run["ratios_to_ceiling"]),
                 run["ceiling"],
                 run["ratio_to_sdk_sequential"],
                 run["variants"].get("dispatcher", {}).get("peak_rss_mb", float("nan")),
@@ -419,6 +461,13 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     size.add_argument("--sizes", type=lambda text: tuple(int(s) for s in text.split(",")))
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--concurrency", type=int, default=CONCURRENCY)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=None,
+        help=f"rounds of every variant (default {ROUNDS}; 1 with --smoke); the ratios are "
+        "the medians of each round's paired ratios",
+    )
     parser.add_argument(
         "--sequential-sample",
         type=int,
@@ -476,6 +525,7 @@ def main(argv: Sequence[str] | None = None, log: Callable[[str], None] = print) 
             samples=samples,
             profile_dir=profile_dir,
             log=log,
+            rounds=arguments.rounds or (1 if arguments.smoke else ROUNDS),
         )
         for backend in backends(arguments.backend)
         for count in sizes

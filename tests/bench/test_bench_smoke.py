@@ -39,6 +39,16 @@ def test_dispatch_smoke(tmp_path: Path) -> None:
         assert service["messages"] == service["accepted_rows"] == run["due"]
         assert run["ceiling"] in {"raw_aiohttp", "raw_httpx"}
         assert positive(run["ratio_to_ceiling"]) and positive(run["ratio_to_sdk_sequential"])
+        assert len(run["ratios_to_ceiling"]) == run["rounds"] == 1
+        # The ceiling ran once before and once after the service.
+        assert len(run["variants"][run["ceiling"]]["runs_messages_per_second"]) == 2
+
+
+def test_dispatch_ratios_pair_each_service_run_with_the_ceiling_runs_around_it() -> None:
+    # Rounds: ceiling 100 | service 60 | ceiling 140 | service 90 | ceiling 160
+    to_ceiling, to_sdk = dispatch.paired_ratios([60.0, 90.0], [100.0, 140.0, 160.0], [20.0, 30.0])
+    assert to_ceiling == [0.5, 0.6]
+    assert to_sdk == [3.0, 3.0]
 
 
 def test_webhook_smoke(tmp_path: Path) -> None:
