@@ -302,6 +302,7 @@ class HttpPool:
         self.keepalive = keepalive
         self._ssl = ssl_context
         self._pools: dict[Origin, _OriginPool] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def _pool(self, origin: Origin) -> _OriginPool:
         pool = self._pools.get(origin)
@@ -323,9 +324,14 @@ class HttpPool:
     ) -> HttpResponse:
         origin, target = Origin.of(url)
         request = encode_request(method, target, origin.host_header, headers, body)
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            # Connections belong to the loop that opened them (each `nudge tick` runs its own):
+            # a new loop starts with none.
+            self._pools.clear()
+            self._loop = loop
         pool = self._pool(origin)
         seconds = self.timeout if timeout is None else timeout
-        loop = asyncio.get_running_loop()
         deadline = loop.time() + seconds
         connection = pool.idle_connection()
         if connection is None:

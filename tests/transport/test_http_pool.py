@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from service.fake_twilio import FakeTwilio
 from service.transport.http_pool import (
     ConnectError,
     ExchangeError,
@@ -181,6 +182,18 @@ def test_a_connection_idle_past_the_keepalive_is_not_used_again() -> None:
 
     assert bodies == [b"1", b"2", b"3"]
     assert server.connections == 2
+
+
+def test_a_pool_used_from_a_new_event_loop_opens_new_connections() -> None:
+    """Each `nudge tick` runs its own loop; a connection left from an ended one is not used."""
+    pool = HttpPool()
+    with FakeTwilio("AC" + "0" * 32, "token") as server:  # a server outliving both loops
+
+        async def status() -> int:
+            return (await pool.request("GET", server.base_url + "/_fake/stats", {})).status
+
+        assert asyncio.run(status()) == 200  # not closed: its loop ends with it
+        assert asyncio.run(status()) == 200
 
 
 def test_connection_close_in_the_answer_gives_a_new_connection_next_time() -> None:
