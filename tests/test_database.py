@@ -32,7 +32,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from service.conversation.models import InboundMessage
-from service.database import PreparedStatement, make_engine, pipelined, table_of
+from service.database import (
+    SQLITE_WAL_AUTOCHECKPOINT_PAGES,
+    PreparedStatement,
+    make_engine,
+    pipelined,
+    table_of,
+)
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 
 outbound = table_of(OutboundMessage)
@@ -175,6 +181,15 @@ def test_in_lists_are_refused_with_a_clear_message(engine: Engine) -> None:
     )
     with pytest.raises(ValueError, match="IN lists"), engine.connect() as connection:
         statement.rows(connection, {})
+
+
+def test_sqlite_connections_checkpoint_their_wal_every_10000_pages(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'wal.db'}")
+    with engine.connect() as connection:
+        pages = connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
+        mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
+    engine.dispose()
+    assert (mode, pages) == ("wal", SQLITE_WAL_AUTOCHECKPOINT_PAGES) != ("wal", 1000)
 
 
 def test_sqlite_writers_of_every_process_take_turns_on_one_lock_file(tmp_path: Path) -> None:
