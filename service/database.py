@@ -471,17 +471,19 @@ class BulkStatement(_CompiledOnce):
 
     def run(
         self, connection: Connection, shared: Mapping[str, Any], rows: Sequence[Sequence[Any]]
-    ) -> None:
+    ) -> list[tuple[Any, ...]]:
+        """Runs the statement for every row; what the PostgreSQL array form returns, if it ran
+        (executemany keeps no rows)."""
         if not rows:
-            return
+            return []
         if self.array_form is not None and connection.dialect.name == "postgresql":
-            self.array_form.rows(connection, {**shared, **self.as_arrays(rows)})
-            return
+            return self.array_form.rows(connection, {**shared, **self._as_arrays(rows)})
         sql, arguments = self.prepared(connection.dialect, shared, rows)
         with dbapi_cursor(connection, sql) as cursor:
             cursor.executemany(sql, arguments)
+        return []
 
-    def as_arrays(self, rows: Sequence[Sequence[Any]]) -> dict[str, list[Any]]:
+    def _as_arrays(self, rows: Sequence[Sequence[Any]]) -> dict[str, list[Any]]:
         """The rows as one list per varying column: the array form's parameters."""
         return {
             name: list(values)

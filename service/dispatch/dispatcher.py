@@ -678,9 +678,7 @@ def _insert_claimed(
                 cursor.execute(sql, argument)
                 ids.append(cursor.lastrowid)
             return ids
-    assert _INSERT_CLAIMED.array_form is not None
-    parameters = {**shared, **_INSERT_CLAIMED.as_arrays(rows)}
-    id_of = dict(_INSERT_CLAIMED.array_form.rows(connection, parameters))
+    id_of = dict(_INSERT_CLAIMED.run(connection, shared, rows))  # subscriber id -> new id
     return [id_of[row[0]] for row in rows]
 
 

@@ -42,6 +42,17 @@ def write_and_start(
         return dispatcher._write_and_start(lane, outcomes, ids, EVENING, report or TickReport())
 
 
+def opt_out(engine: Engine, phones: set[str]) -> None:
+    """These subscribers leave between the claim and the send."""
+    with Session(engine) as session:
+        session.execute(
+            update(Subscriber)
+            .where(col(Subscriber.phone).in_(phones))
+            .values(status=SubscriberStatus.OPTED_OUT)
+        )
+        session.commit()
+
+
 def rows_by_id(engine: Engine) -> dict[int, OutboundMessage]:
     with Session(engine) as session:
         return {row.id: row for row in session.exec(select(OutboundMessage)) if row.id is not None}
@@ -70,13 +81,7 @@ def test_start_sending_moves_only_the_given_rows_of_active_subscribers(
     add_active(engine, numbers(9), EVENING - datetime.timedelta(minutes=1))
     claimed = dispatcher.claim_due(EVENING, TickReport())
     gone = {claimed[1].phone, claimed[3].phone}
-    with Session(engine) as session:
-        session.execute(
-            update(Subscriber)
-            .where(col(Subscriber.phone).in_(gone))
-            .values(status=SubscriberStatus.OPTED_OUT)
-        )
-        session.commit()
+    opt_out(engine, gone)
     chunk = claimed[:5]  # not a power of two: SQLite pads the id list
     started = write_and_start(dispatcher, engine, [], [c.outbound_id for c in chunk])
     assert sorted(phone for _, phone, _ in started) == sorted(
@@ -142,13 +147,7 @@ def test_outcomes_and_the_next_rows_are_written_in_one_transaction(
     claimed = dispatcher.claim_due(EVENING, TickReport())
     ids = [c.outbound_id for c in claimed]
     assert len(write_and_start(dispatcher, engine, [], ids[:3])) == 3
-    with Session(engine) as session:
-        session.execute(
-            update(Subscriber)
-            .where(col(Subscriber.phone) == claimed[4].phone)
-            .values(status=SubscriberStatus.OPTED_OUT)
-        )
-        session.commit()
+    opt_out(engine, {claimed[4].phone})
     report = TickReport()
     started = write_and_start(
         dispatcher,
