@@ -42,6 +42,12 @@ def write_and_start(
         return dispatcher._write_and_start(lane, outcomes, ids, EVENING, report or TickReport())
 
 
+def claim_due_subscribers(dispatcher: Dispatcher, engine: Engine, count: int) -> list[Claimed]:
+    """`count` active subscribers, due a minute before EVENING, claimed."""
+    add_active(engine, numbers(count), EVENING - datetime.timedelta(minutes=1))
+    return dispatcher.claim_due(EVENING, TickReport())
+
+
 def opt_out(engine: Engine, phones: set[str]) -> None:
     """These subscribers leave between the claim and the send."""
     with Session(engine) as session:
@@ -78,8 +84,7 @@ def test_each_claimed_id_is_the_row_written_for_that_phone(
 def test_start_sending_moves_only_the_given_rows_of_active_subscribers(
     dispatcher: Dispatcher, engine: Engine
 ) -> None:
-    add_active(engine, numbers(9), EVENING - datetime.timedelta(minutes=1))
-    claimed = dispatcher.claim_due(EVENING, TickReport())
+    claimed = claim_due_subscribers(dispatcher, engine, 9)
     gone = {claimed[1].phone, claimed[3].phone}
     opt_out(engine, gone)
     chunk = claimed[:5]  # not a power of two: SQLite pads the id list
@@ -103,8 +108,7 @@ def test_start_sending_moves_only_the_given_rows_of_active_subscribers(
 def test_one_outcome_batch_of_every_kind_writes_each_row(
     dispatcher: Dispatcher, engine: Engine
 ) -> None:
-    add_active(engine, numbers(5), EVENING - datetime.timedelta(minutes=1))
-    claimed = dispatcher.claim_due(EVENING, TickReport())
+    claimed = claim_due_subscribers(dispatcher, engine, 5)
     ids = [c.outbound_id for c in claimed]
     assert len(write_and_start(dispatcher, engine, [], ids)) == 5
     report = TickReport()
@@ -143,8 +147,7 @@ def test_outcomes_and_the_next_rows_are_written_in_one_transaction(
     dispatcher: Dispatcher, engine: Engine
 ) -> None:
     """The usual burst (outcomes written blind): on PostgreSQL a pipelined transaction."""
-    add_active(engine, numbers(6), EVENING - datetime.timedelta(minutes=1))
-    claimed = dispatcher.claim_due(EVENING, TickReport())
+    claimed = claim_due_subscribers(dispatcher, engine, 6)
     ids = [c.outbound_id for c in claimed]
     assert len(write_and_start(dispatcher, engine, [], ids[:3])) == 3
     opt_out(engine, {claimed[4].phone})
@@ -177,8 +180,7 @@ def test_outcomes_and_the_next_rows_are_written_in_one_transaction(
 def test_a_failed_lane_transaction_writes_nothing_and_leaves_the_connection_usable(
     dispatcher: Dispatcher, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    add_active(engine, numbers(3), EVENING - datetime.timedelta(minutes=1))
-    ids = [c.outbound_id for c in dispatcher.claim_due(EVENING, TickReport())]
+    ids = [c.outbound_id for c in claim_due_subscribers(dispatcher, engine, 3)]
     assert len(write_and_start(dispatcher, engine, [], ids[:1])) == 1
     move = dispatcher._move_to_sending
 
@@ -218,8 +220,7 @@ def test_the_lane_waits_for_outcomes_instead_of_committing_empty_transactions(
     the lane waits (it once ran empty transactions in a loop until the answers came)."""
     settings = twilio_settings.model_copy(update={"max_in_flight": max_in_flight})
     dispatcher = Dispatcher(engine, settings, runtime.catalog, make_transport(settings))
-    add_active(engine, numbers(3), EVENING - datetime.timedelta(minutes=1))
-    claimed = dispatcher.claim_due(EVENING, TickReport())
+    claimed = claim_due_subscribers(dispatcher, engine, 3)
     fake_twilio.set_latency(0.2)
     commits: list[object] = []
 

@@ -99,6 +99,17 @@ def answer_with(
     return answer
 
 
+def answer_after(seconds: float) -> Callable[[int, asyncio.StreamWriter], Awaitable[None]]:
+    """Each request answered 200 OK, `seconds` after it came in."""
+
+    async def answer(number: int, writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(seconds)
+        writer.write(OK)
+        await writer.drain()
+
+    return answer
+
+
 def numbered(number: int) -> bytes:
     body = str(number).encode()
     return b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
@@ -129,11 +140,6 @@ def test_sequential_requests_share_one_keep_alive_connection() -> None:
 
 
 def test_concurrent_requests_stay_within_the_connection_limit() -> None:
-    async def slow(number: int, writer: asyncio.StreamWriter) -> None:
-        await asyncio.sleep(0.01)
-        writer.write(OK)
-        await writer.drain()
-
     results: list[HttpResponse] = []
 
     async def use(server: Scripted, base: str) -> None:
@@ -143,7 +149,7 @@ def test_concurrent_requests_stay_within_the_connection_limit() -> None:
         )
         await pool.close()
 
-    server = asyncio.run(serving(slow, use))
+    server = asyncio.run(serving(answer_after(0.01), use))
 
     assert [r.status for r in results] == [200] * 30
     assert server.connections == 3 and server.most_open == 3
@@ -300,11 +306,6 @@ def test_refused_connection_is_a_connect_error() -> None:
 
 
 def test_no_free_connection_in_time_is_a_connect_error() -> None:
-    async def hold(number: int, writer: asyncio.StreamWriter) -> None:
-        await asyncio.sleep(0.5)
-        writer.write(OK)
-        await writer.drain()
-
     outcomes: list[object] = []
 
     async def use(server: Scripted, base: str) -> None:
@@ -318,7 +319,7 @@ def test_no_free_connection_in_time_is_a_connect_error() -> None:
         outcomes.append((await first).status)
         await pool.close()
 
-    server = asyncio.run(serving(hold, use))
+    server = asyncio.run(serving(answer_after(0.5), use))
 
     assert isinstance(outcomes[0], ConnectError) and outcomes[1] == 200
     assert len(server.requests) == 1  # the second request never left
@@ -376,11 +377,6 @@ def test_a_broken_answer_is_an_exchange_error(raw: bytes) -> None:
 
 
 def test_a_cancelled_wait_for_a_connection_passes_the_turn_on() -> None:
-    async def slow(number: int, writer: asyncio.StreamWriter) -> None:
-        await asyncio.sleep(0.1)
-        writer.write(OK)
-        await writer.drain()
-
     statuses: list[int] = []
 
     async def use(server: Scripted, base: str) -> None:
@@ -394,7 +390,7 @@ def test_a_cancelled_wait_for_a_connection_passes_the_turn_on() -> None:
         statuses.extend([(await first).status, (await waiting).status])
         await pool.close()
 
-    server = asyncio.run(serving(slow, use))
+    server = asyncio.run(serving(answer_after(0.1), use))
 
     assert statuses == [200, 200]
     assert len(server.requests) == 2
