@@ -19,12 +19,17 @@ from sqlalchemy import (
     Dialect,
     Engine,
     Insert,
+    Integer,
     String,
     Table,
+    any_,
     bindparam,
     column,
     event,
     func,
+    insert,
+    select,
+    update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, make_url
@@ -489,3 +494,62 @@ class BulkStatement(_CompiledOnce):
             name: list(values)
             for name, values in zip(self.varying, zip(*rows, strict=True), strict=True)
         }
+
+
+def bulk_insert(
+    table: Table,
+    varying: Sequence[str],
+    shared: Sequence[str] = (),
+    *,
+    returning: Sequence[str] = (),
+) -> BulkStatement:
+    """An INSERT of rows whose `varying` columns differ and whose `shared` ones are one value
+    for the call: executemany, or on PostgreSQL one INSERT ... SELECT FROM unnest(...).
+
+    `returning` columns come back from the PostgreSQL form only (executemany keeps no rows).
+    """
+    columns = (*varying, *shared)
+    rows = unnest_rows("new_row", **{name: table.c[name].type for name in varying})
+    array_form = insert(table).from_select(
+        columns,
+        select(
+            *(rows.c[name] for name in varying),
+            *(bindparam(name, type_=table.c[name].type) for name in shared),
+        ),
+    )
+    if returning:
+        array_form = array_form.returning(*(table.c[name] for name in returning))
+    return BulkStatement(insert(table), varying=varying, columns=columns, postgresql=array_form)
+
+
+def bulk_update_by_id(table: Table, *columns: str, varying: Sequence[str]) -> BulkStatement:
+    """An UPDATE by primary key (parameter `row_id`) setting `columns` from parameters named
+    new_<column>: those in `varying` differ row by row, the others are one value for the call.
+    Row by row, or on PostgreSQL for all rows at once."""
+    rows = unnest_rows(
+        "changed",
+        row_id=Integer(),
+        **{name: table.c[name.removeprefix("new_")].type for name in varying},
+    )
+    return BulkStatement(
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values({name: bindparam(f"new_{name}") for name in columns}),
+        varying=("row_id", *varying),
+        postgresql=update(table)
+        # The id list again, as `= ANY`: a primary-key lookup whatever the table's statistics
+        # say. Joined to the arrays alone, PostgreSQL hash-joins a sequential scan of the
+        # whole table while its statistics lag its growth (as during a first big pass).
+        .where(
+            table.c.id == any_(bindparam("row_id", type_=ARRAY(Integer))),
+            table.c.id == rows.c.row_id,
+        )
+        .values(
+            {
+                name: rows.c[f"new_{name}"]
+                if f"new_{name}" in varying
+                else bindparam(f"new_{name}")
+                for name in columns
+            }
+        ),
+    )

@@ -15,7 +15,7 @@ import datetime
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,13 +32,21 @@ from service.conversation.decisions import (
     SubscriberState,
     decide,
 )
-from service.conversation.intents import IntentKind, parse_intent
+from service.conversation.intents import Intent, IntentKind, parse_intent
 from service.conversation.models import InboundMessage
 from service.conversation.replies import ReplyFacts
 from service.conversation.replies import render as render_reply
 from service.conversation.safety import shows_safety_concern
 from service.conversation.tone import sounds_discouraged
-from service.database import PreparedStatement, pipelined, savepoint, table_of
+from service.database import (
+    BulkStatement,
+    PreparedStatement,
+    bulk_insert,
+    bulk_update_by_id,
+    pipelined,
+    savepoint,
+    table_of,
+)
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 from service.dispatch.outbox import cancel_unsent, prompt_histories
 from service.phones import infer_timezone
@@ -115,8 +123,8 @@ _INSERT_SUBSCRIBER = PreparedStatement(
     columns=[column.name for column in _subscriber.columns if column.name != "id"],
 )
 _UPDATED_COLUMNS = tuple(name for name in SubscriberRow.__dataclass_fields__ if name != "id")
-_UPDATE_SUBSCRIBER = PreparedStatement(
-    update(_subscriber).where(_subscriber.c.id == bindparam("row_id")), columns=_UPDATED_COLUMNS
+_UPDATE_SUBSCRIBERS = bulk_update_by_id(
+    _subscriber, *_UPDATED_COLUMNS, varying=tuple(f"new_{name}" for name in _UPDATED_COLUMNS)
 )
 _INBOUND_COLUMNS = (
     "message_sid",
@@ -128,10 +136,16 @@ _INBOUND_COLUMNS = (
     "intent",
     "received_at",
 )
-_INSERT_INBOUND = PreparedStatement(insert(_inbound), columns=_INBOUND_COLUMNS)
-_LINK_INBOUND = PreparedStatement(
-    update(_inbound).where(_inbound.c.message_sid == bindparam("sid")),
-    columns=("subscriber_id",),
+_INSERT_INBOUND = bulk_insert(_inbound, _INBOUND_COLUMNS)
+# A new subscriber's texts of the batch, stored before the subscriber existed, linked to it.
+_LINK_INBOUND = BulkStatement(
+    update(_inbound)
+    .where(_inbound.c.message_sid == bindparam("sid"))
+    .values(subscriber_id=bindparam("owner")),
+    varying=("sid",),
+    postgresql=update(_inbound)
+    .where(_inbound.c.message_sid == any_(bindparam("sid", type_=ARRAY(String))))
+    .values(subscriber_id=bindparam("owner")),
 )
 _CONSENT_COLUMNS = (
     "subscriber_id",
@@ -142,7 +156,7 @@ _CONSENT_COLUMNS = (
     "text",
     "occurred_at",
 )
-_INSERT_CONSENT = PreparedStatement(insert(table_of(ConsentEvent)), columns=_CONSENT_COLUMNS)
+_INSERT_CONSENTS = bulk_insert(table_of(ConsentEvent), _CONSENT_COLUMNS)
 _REPLY_COLUMNS = (
     "subscriber_id",
     "phone",
@@ -156,7 +170,7 @@ _REPLY_COLUMNS = (
     "sent_at",
     "updated_at",
 )
-_INSERT_REPLY = PreparedStatement(insert(_outbound), columns=_REPLY_COLUMNS)
+_INSERT_REPLIES = bulk_insert(_outbound, _REPLY_COLUMNS)
 _ON_DEMAND_PROMPTS_SINCE = PreparedStatement(
     select(func.count()).where(
         _outbound.c.subscriber_id == bindparam("owner"),
@@ -189,32 +203,63 @@ def receive_batch(
     attempt is rolled back whole and the batch is answered again, each text in a savepoint
     of its own: the text whose answer fails is then stored alone, and the others get the
     same answers, since an answer depends only on the database, the text and `now`.
-    Savepoints cost two statements per text, a quarter of its statements, and PostgreSQL
-    round trips; the fallback pays for them only when it is needed.
+    Savepoints cost two statements per text; the fallback pays for them only when needed.
 
     On PostgreSQL the batch is `pipelined`: it waits for the database only where a result is
-    needed. A reply that tells the week's wins is worded, and kept, once the batch's other
-    statements are sent (at the end, or before a reply that later texts read: an inline
-    prompt), so its count costs no round trip of its own.
+    needed. A reply that tells the week's wins is worded once the batch's other statements
+    are sent, so its count costs no round trip of its own.
 
     `connection`, if given, is the caller's to keep (an answering thread holds one while it
     is busy); the fallback always takes a fresh one from the pool, in case that one broke.
     """
     try:
         with _borrowed_or_new(engine, connection) as held, pipelined(held), held.begin():
-            senders = _locked_senders(held, [text.phone for text, _ in texts])
-            replies: list[str | None] = []
-            waiting: list[_Answer] = []
-            for text, now in texts:
-                waiting.append(_answer(held, settings, catalog, text, now, senders))
-                if waiting[-1].read_by_later_texts:
-                    replies += _worded(held, waiting)
-                    waiting = []
-            return replies + _worded(held, waiting)
+            return _answer_all(held, settings, catalog, texts)
     except Exception:
         log.debug("a batch of %d texts is answered again text by text", len(texts))
     with engine.connect() as fresh, fresh.begin():
         return [_receive_one(fresh, settings, catalog, text, now) for text, now in texts]
+
+
+def _answer_all(
+    connection: Connection,
+    settings: Settings,
+    catalog: Catalog,
+    texts: Sequence[tuple[InboundText, datetime.datetime]],
+) -> list[str | None]:
+    """Stores the texts and answers them in order, in the connection's transaction.
+
+    Statements per text were most of a batch's cost (in the driver and in PostgreSQL), so
+    the batch's texts are stored by one statement, and what answering writes but never reads
+    back (replies kept, consent events, the subscribers as answered) waits in `_Writes` for
+    one statement per kind of row. Only a win is written text by text: its INSERT counts
+    the week's wins. Raises AlreadyReceived if a MessageSid is stored already (at once,
+    unless `pipelined`: there it fails the batch at its next wait).
+    """
+    senders = _locked_senders(connection, [text.phone for text, _ in texts])
+    intents = [parse_intent(text.body) for text, _ in texts]
+    owners = [row.id if (row := senders[text.phone]) else None for text, _ in texts]
+    _store(connection, texts, intents, owners)
+    writes = _Writes()
+    replies: list[str | None] = []
+    waiting: list[_Answer] = []
+    for index, ((text, now), intent) in enumerate(zip(texts, intents, strict=True)):
+        known = senders[text.phone] is not None
+        waiting.append(_answer(connection, settings, catalog, text, intent, now, senders, writes))
+        if not known and (joined := senders[text.phone]) is not None:
+            # Its texts from here on were stored before it existed: as answering them one
+            # after another would have stored them, they are its.
+            later = [
+                (other.message_sid,) for other, _ in texts[index:] if other.phone == text.phone
+            ]
+            _LINK_INBOUND.run(connection, {"owner": joined.id}, later)
+        if waiting[-1].read_by_later_texts:
+            replies += _worded(waiting, writes)
+            writes.flush(connection)
+            waiting = []
+    replies += _worded(waiting, writes)
+    writes.flush(connection)
+    return replies
 
 
 def _locked_senders(connection: Connection, phones: list[str]) -> dict[str, SubscriberRow | None]:
@@ -253,7 +298,7 @@ def _receive_one(
     for attempt in (1, 2):
         try:
             with savepoint(connection):
-                return _worded(connection, [_answer(connection, settings, catalog, text, now)])[0]
+                return _answer_all(connection, settings, catalog, [(text, now)])[0]
         except AlreadyReceived:
             return None
         except IntegrityError:
@@ -267,7 +312,7 @@ def _receive_one(
     try:
         with savepoint(connection):
             owner = connection.execute(_SUBSCRIBER_ID, {"sender": text.phone}).scalar()
-            _store(connection, text, parse_intent(text.body).kind, owner, now)
+            _store(connection, [(text, now)], [parse_intent(text.body)], [owner])
     except AlreadyReceived:
         pass
     return None
@@ -275,29 +320,54 @@ def _receive_one(
 
 def _store(
     connection: Connection,
-    text: InboundText,
-    intent: IntentKind,
-    subscriber_id: int | None,
-    now: datetime.datetime,
+    texts: Sequence[tuple[InboundText, datetime.datetime]],
+    intents: Sequence[Intent],
+    owners: Sequence[int | None],
 ) -> None:
-    """Inserts the inbound row; raises AlreadyReceived for a MessageSid we already have (at
-    once, unless `pipelined`: there a duplicate fails the batch, which is then answered again
-    text by text)."""
-    row = {
-        "message_sid": text.message_sid,
-        "phone": text.phone,
-        "to_number": text.to_number,
-        "body": text.body,
-        "opt_out_type": text.opt_out_type,
-        "subscriber_id": subscriber_id,
-        "intent": intent.value,
-        "received_at": now,
-    }
+    """Inserts the texts' rows, each owned by the subscriber id beside it, if any; raises
+    AlreadyReceived for a MessageSid we already have (see `_answer_all`)."""
+    rows = [
+        (
+            text.message_sid,
+            text.phone,
+            text.to_number,
+            text.body,
+            text.opt_out_type,
+            owner,
+            intent.kind.value,
+            now,
+        )
+        for (text, now), intent, owner in zip(texts, intents, owners, strict=True)
+    ]
     try:
-        _INSERT_INBOUND.rows(connection, row)
+        _INSERT_INBOUND.run(connection, {}, rows)
     except IntegrityError as duplicate:
         # The only unique column of the row: Twilio delivered this MessageSid before.
         raise AlreadyReceived from duplicate
+
+
+@dataclass
+class _Writes:
+    """What answering writes and never reads back, until `flush` writes it: one statement per
+    kind of row (PostgreSQL: one for all the rows; SQLite: one executemany). A subscriber
+    answered twice is written once, as answered last (its row is locked meanwhile)."""
+
+    consents: list[tuple[Any, ...]] = field(default_factory=list)
+    replies: list[tuple[Any, ...]] = field(default_factory=list)
+    subscribers: dict[int, SubscriberRow] = field(default_factory=dict)
+
+    def flush(self, connection: Connection) -> None:
+        _INSERT_CONSENTS.run(connection, {}, self.consents)
+        _UPDATE_SUBSCRIBERS.run(
+            connection,
+            {},
+            [
+                (row.id, *(getattr(row, name) for name in _UPDATED_COLUMNS))
+                for row in self.subscribers.values()
+            ],
+        )
+        _INSERT_REPLIES.run(connection, {}, self.replies)
+        self.consents, self.replies, self.subscribers = [], [], {}
 
 
 def _answer(
@@ -305,20 +375,16 @@ def _answer(
     settings: Settings,
     catalog: Catalog,
     text: InboundText,
+    intent: Intent,
     now: datetime.datetime,
-    senders: dict[str, SubscriberRow | None] | None = None,
+    senders: dict[str, SubscriberRow | None],
+    writes: _Writes,
 ) -> _Answer:
-    """Stores the text and applies it; the reply is worded by `_worded`.
+    """Applies the stored text; its reply is worded by `_worded`.
 
-    `senders`, if given, holds the batch's senders already locked; answering keeps it up
-    to date (the rows are changed in place, and a new subscriber is added)."""
-    if senders is not None and text.phone in senders:
-        subscriber = senders[text.phone]
-    else:
-        found = _LOCK_SUBSCRIBER.first(connection, {"sender": text.phone})
-        subscriber = SubscriberRow(*found) if found is not None else None
-    intent = parse_intent(text.body)
-    _store(connection, text, intent.kind, subscriber.id if subscriber else None, now)
+    `senders` holds the batch's senders, locked; answering keeps it up to date (the rows
+    are changed in place, and a new subscriber is added)."""
+    subscriber = senders[text.phone]
     zone = ZoneInfo(subscriber.timezone if subscriber else settings.default_timezone)
     window = settings.send_window
     ordinary = intent.kind is IntentKind.MESSAGE
@@ -350,13 +416,11 @@ def _answer(
     decision = decide(intent, state, facts)
 
     if subscriber is None and decision.status is not None:
-        subscriber = _new_subscriber(connection, settings, text.phone, now)
-        if senders is not None:
-            senders[text.phone] = subscriber
-        _LINK_INBOUND.rows(connection, {"sid": text.message_sid, "subscriber_id": subscriber.id})
+        subscriber = senders[text.phone] = _new_subscriber(connection, settings, text.phone, now)
     if subscriber is None:
         return _Answer(decision.reply, _base_facts(settings, None))
-    return _apply(connection, settings, catalog, subscriber, decision, text, now)
+    writes.subscribers[subscriber.id] = subscriber
+    return _apply(connection, settings, catalog, subscriber, decision, text, now, writes)
 
 
 @dataclass(frozen=True)
@@ -368,7 +432,6 @@ class _Answer:
     kept_as: dict[str, object] | None = None  # the outbound row that keeps it, but its body
     # The count the reply tells, if it tells one; reading it waits for the database.
     wins_this_week: Callable[[], int] | None = None
-    subscriber_as_answered: dict[str, object] | None = None  # written with the reply
 
     @property
     def read_by_later_texts(self) -> bool:
@@ -377,18 +440,17 @@ class _Answer:
         return self.kept_as is not None and self.kept_as["kind"] is OutboundKind.PROMPT
 
 
-def _worded(connection: Connection, answers: Sequence[_Answer]) -> list[str | None]:
-    """Each answer's reply, in order; each reply kept in the subscriber's history."""
+def _worded(answers: Sequence[_Answer], writes: _Writes) -> list[str | None]:
+    """Each answer's reply, in order; each reply to be kept in the subscriber's history."""
     replies: list[str | None] = []
     for answer in answers:
         facts = answer.facts
         if answer.wins_this_week is not None:
             facts = replace(facts, progress=progress_phrase(answer.wins_this_week()))
         reply = render_reply(answer.kind, facts) if answer.kind else None
-        if answer.subscriber_as_answered is not None:
-            _UPDATE_SUBSCRIBER.rows(connection, answer.subscriber_as_answered)
         if reply is not None and answer.kept_as is not None:
-            _INSERT_REPLY.rows(connection, answer.kept_as | {"body": reply})
+            kept = answer.kept_as | {"body": reply}
+            writes.replies.append(tuple(kept[name] for name in _REPLY_COLUMNS))
         replies.append(reply)
     return replies
 
@@ -429,6 +491,7 @@ def _apply(
     decision: Decision,
     text: InboundText,
     now: datetime.datetime,
+    writes: _Writes,
 ) -> _Answer:
     zone = ZoneInfo(subscriber.timezone)
     window = settings.send_window
@@ -436,17 +499,8 @@ def _apply(
 
     if decision.consent is not None:
         kind, method = decision.consent
-        _INSERT_CONSENT.rows(
-            connection,
-            {
-                "subscriber_id": subscriber.id,
-                "phone": subscriber.phone,
-                "kind": kind,
-                "method": method,
-                "message_sid": text.message_sid,
-                "text": text.body,
-                "occurred_at": now,
-            },
+        writes.consents.append(
+            (subscriber.id, subscriber.phone, kind, method, text.message_sid, text.body, now)
         )
     if decision.status is not None:
         subscriber.status = decision.status
@@ -527,8 +581,7 @@ def _apply(
             facts, prompt_text=body, prompt_id=prompt.id, prompt_category=prompt.category
         )
     kept_as = _inline_reply(subscriber, decision, facts, now) if decision.reply else None
-    as_answered = {"row_id": subscriber.id, **{n: getattr(subscriber, n) for n in _UPDATED_COLUMNS}}
-    return _Answer(decision.reply, facts, kept_as, wins_this_week, as_answered)
+    return _Answer(decision.reply, facts, kept_as, wins_this_week)
 
 
 def _inline_reply(

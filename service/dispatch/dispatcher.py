@@ -36,7 +36,6 @@ from sqlalchemy import (
     case,
     exists,
     func,
-    insert,
     literal,
     or_,
     update,
@@ -50,6 +49,8 @@ from service.catalog import Catalog, choose_prompt, render
 from service.database import (
     BulkStatement,
     PreparedStatement,
+    bulk_insert,
+    bulk_update_by_id,
     dbapi_cursor,
     pipelined,
     session_scope,
@@ -141,57 +142,14 @@ _UPDATE_SCHEDULES = BulkStatement(
 
 _CLAIM_VARYING = ("subscriber_id", "phone", "kind", "prompt_id", "category", "slot_at", "body")
 _CLAIM_SHARED = ("status", "attempts", "lease_until", "created_at", "updated_at")
-_claims = unnest_rows("claim", **{name: _outbound.c[name].type for name in _CLAIM_VARYING})
 # PostgreSQL: the batch's rows in one INSERT, each new id beside its subscriber (one row each).
-_INSERT_CLAIMED = BulkStatement(
-    insert(_outbound),
-    varying=_CLAIM_VARYING,
-    columns=_CLAIM_VARYING + _CLAIM_SHARED,
-    postgresql=insert(_outbound)
-    .from_select(
-        _CLAIM_VARYING + _CLAIM_SHARED,
-        core_select(
-            *(_claims.c[name] for name in _CLAIM_VARYING),
-            *(bindparam(name, type_=_outbound.c[name].type) for name in _CLAIM_SHARED),
-        ),
-    )
-    .returning(_outbound.c.subscriber_id, _outbound.c.id),
+_INSERT_CLAIMED = bulk_insert(
+    _outbound, _CLAIM_VARYING, _CLAIM_SHARED, returning=("subscriber_id", "id")
 )
 
 
-def _set_outcome(*columns: str, varying: Sequence[str]) -> BulkStatement:
-    """An UPDATE by primary key setting `columns` (parameters new_<column>), row by row, or on
-    PostgreSQL for all rows at once."""
-    rows = unnest_rows(
-        "outcome",
-        row_id=Integer(),
-        **{name: _outbound.c[name.removeprefix("new_")].type for name in varying},
-    )
-    return BulkStatement(
-        update(_outbound)
-        .where(_outbound.c.id == bindparam("row_id"))
-        .values({name: bindparam(f"new_{name}") for name in columns}),
-        varying=("row_id", *varying),
-        postgresql=update(_outbound)
-        # The id list again, as `= ANY`: a primary-key lookup whatever the table's statistics
-        # say. Joined to the arrays alone, PostgreSQL hash-joins a sequential scan of the
-        # whole table while its statistics lag its growth (as during a first big pass).
-        .where(
-            _outbound.c.id == any_(bindparam("row_id", type_=ARRAY(Integer))),
-            _outbound.c.id == rows.c.row_id,
-        )
-        .values(
-            {
-                name: rows.c[f"new_{name}"]
-                if f"new_{name}" in varying
-                else bindparam(f"new_{name}")
-                for name in columns
-            }
-        ),
-    )
-
-
-_SET_ACCEPTED = _set_outcome(
+_SET_ACCEPTED = bulk_update_by_id(
+    _outbound,
     "status",
     "twilio_sid",
     "sent_at",
@@ -199,14 +157,17 @@ _SET_ACCEPTED = _set_outcome(
     "error_code",
     varying=("new_twilio_sid", "new_error_code"),
 )
-_SET_RETRY = _set_outcome(
+_SET_RETRY = bulk_update_by_id(
+    _outbound,
     "status",
     "lease_until",
     "updated_at",
     "error_code",
     varying=("new_lease_until", "new_error_code"),
 )
-_SET_SETTLED = _set_outcome("status", "updated_at", "error_code", varying=("new_error_code",))
+_SET_SETTLED = bulk_update_by_id(
+    _outbound, "status", "updated_at", "error_code", varying=("new_error_code",)
+)
 
 
 class Dispatcher:

@@ -42,6 +42,24 @@ def answered_again(caplog: pytest.LogCaptureFixture) -> bool:
     return any("again text by text" in record.getMessage() for record in caplog.records)
 
 
+def answered_straight(
+    runtime: Runtime,
+    engine: Engine,
+    caplog: pytest.LogCaptureFixture,
+    script: list[tuple[str, str]],
+    now: datetime.datetime,
+) -> list[str | None]:
+    """The replies to (phone, body) texts answered as one batch, which must not have had to
+    be answered again text by text."""
+    texts = [
+        (InboundText(f"SM{n:032d}", phone, body), now) for n, (phone, body) in enumerate(script)
+    ]
+    with caplog.at_level(logging.DEBUG, logger="service.conversation.inbound"):
+        replies = receive_batch(engine, runtime.settings, runtime.catalog, texts)
+    assert not answered_again(caplog)
+    return replies
+
+
 def test_join_confirm_help_stop_and_the_consent_log(phone: Phone, engine: Engine) -> None:
     confirm_request = phone.text("Join")
     assert confirm_request is not None
@@ -336,13 +354,7 @@ def test_one_sender_s_texts_in_one_batch_are_answered_as_one_after_another(
         (number, "We took a walk"),
         (number, "STOP"),
     ]
-    texts = [
-        (InboundText(f"SM{n:032d}", phone, body), now) for n, (phone, body) in enumerate(script)
-    ]
-    with caplog.at_level(logging.DEBUG, logger="service.conversation.inbound"):
-        replies = receive_batch(engine, runtime.settings, runtime.catalog, texts)
-
-    assert not answered_again(caplog)
+    replies = answered_straight(runtime, engine, caplog, script, now)
     assert "Reply YES" in (replies[0] or "")
     assert "JOIN" in (replies[1] or "")  # a stranger learns how to join
     assert "Welcome to" in (replies[2] or "")
@@ -365,3 +377,50 @@ def test_one_sender_s_texts_in_one_batch_are_answered_as_one_after_another(
     assert [(win.outbound_id, win.prompt_id) for win in wins] == [
         (asked_for.id, asked_for.prompt_id)
     ] * 2
+
+
+def test_a_batch_stores_each_text_as_its_owner_stood_when_it_was_answered(
+    runtime: Runtime, engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A batch stores its texts first, all at once, and writes the subscribers as answered
+    at its end. A new number's texts from its JOIN on belong to the subscriber JOIN made,
+    the one before it to nobody (as answered one after another), and a subscriber answered
+    several times in the batch ends in the state of its last text, with its consent log in
+    order."""
+    now = datetime.datetime(2026, 3, 10, 20, 0, tzinfo=datetime.UTC)
+    number, other = "+14155550151", "+14155550152"
+    script = [
+        (number, "hello?"),
+        (other, "hi there"),
+        (number, "JOIN"),
+        (number, "YES"),
+        (number, "We cooked dinner together"),
+        (number, "STOP"),
+        (number, "START"),
+        (number, "TIME 7pm"),
+    ]
+    replies = answered_straight(runtime, engine, caplog, script, now)
+    assert all(replies)
+
+    record = subscriber(engine, number)
+    assert record is not None and record.id is not None
+    assert record.status == "active" and record.preferred_time == datetime.time(19, 0)
+    with Session(engine) as session:
+        owners = session.exec(
+            select(InboundMessage.message_sid, InboundMessage.subscriber_id).order_by(
+                col(InboundMessage.message_sid)
+            )
+        ).all()
+        kept = session.exec(
+            select(OutboundMessage.body)
+            .where(OutboundMessage.subscriber_id == record.id)
+            .order_by(col(OutboundMessage.id))
+        ).all()
+    assert [owner for _, owner in owners] == [None, None] + [record.id] * 6
+    assert list(kept) == replies[2:]
+    assert [kind for kind, _, _ in consent_log(engine, number)] == [
+        ConsentKind.OPT_IN,
+        ConsentKind.CONFIRMATION,
+        ConsentKind.OPT_OUT,
+        ConsentKind.RESUBSCRIBE,
+    ]
