@@ -8,7 +8,7 @@ from starlette.requests import Request
 from twilio.request_validator import RequestValidator
 
 from service.settings import Settings
-from service.webhooks import public_url, signature_is_valid
+from service.webhooks import public_url, signature_is_valid, twilio_signature
 
 TOKEN = "12345678901234567890123456789012"
 FORM = {"From": "+14155550100", "Body": "We hugged", "MessageSid": "SM" + "1" * 32}
@@ -40,6 +40,18 @@ def test_anything_else_is_refused() -> None:
     assert not signature_is_valid(TOKEN, url, FORM, "")
     assert not signature_is_valid(TOKEN, url, FORM, "é" + signature[1:])  # not even ASCII
     assert not signature_is_valid("", url, FORM, signature)
+
+
+@given(
+    token=st.text(min_size=1, max_size=40),
+    url=st.text(max_size=60),
+    form=st.dictionaries(st.text(max_size=12), st.text(max_size=40), max_size=8),
+)
+def test_our_signature_is_the_sdk_s(token: str, url: str, form: dict[str, str]) -> None:
+    """Any token, URL and form, non-ASCII and empty values included."""
+    assert twilio_signature(token, url, form) == RequestValidator(token).compute_signature(
+        url, form
+    )
 
 
 # What a request line can carry: the HTTP parser refuses control characters there, and a

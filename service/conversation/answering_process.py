@@ -4,8 +4,9 @@ The answering threads (answerer.py) share the server's GIL with its event loop: 
 the two take turns on one core while the machine's other cores wait. Here each lane is a child
 process with its own interpreter, database connection and catalog, answering with the same
 `receive_batch`, one batch at a time, in the order texts came. A sender's texts always go to
-the same lane. Texts travel to the child and replies back over two one-way pipes; a reader
-thread settles the waiting requests, waking each event loop once per batch.
+the same lane. Texts travel to the child and replies back over two one-way pipes, those of one
+event-loop turn in one message; a reader thread settles the waiting requests, waking each
+event loop once per batch.
 
 If a child dies, the requests waiting on it fail (the webhook answers 500, as when a batch
 cannot be committed; a text the child had committed is known by its MessageSid if Twilio
@@ -35,6 +36,9 @@ log = logging.getLogger(__name__)
 _context = multiprocessing.get_context("spawn")  # no fork of a running server's threads
 
 
+_Job = tuple[int, InboundText, datetime.datetime]  # an id for its reply, the text, its `now`
+
+
 class AnsweringFailed(RuntimeError):
     """The text was not answered: its batch could not be committed, or its child stopped."""
 
@@ -54,9 +58,9 @@ def _serve(settings: Settings, jobs: PipeEnd, results: PipeEnd) -> None:
     with engine.connect() as connection:  # held, as the answering threads hold theirs
         while True:
             try:
-                batch = [jobs.recv()]
+                batch: list[_Job] = jobs.recv()
                 while len(batch) < MAX_BATCH and jobs.poll(0):
-                    batch.append(jobs.recv())
+                    batch += jobs.recv()
             except (EOFError, OSError):
                 break
             texts = [(text, now) for _, text, now in batch]
@@ -85,6 +89,10 @@ class _Lane:
         default_factory=dict
     )
     stopped: bool = False
+    # Texts not yet handed to the child: those of one event-loop turn go in one pickle and
+    # one write (one each per text cost the server a tenth of its time in a burst).
+    outbox: list[_Job] = field(default_factory=list)
+    sending: threading.Lock = field(default_factory=threading.Lock)  # a server may run loops
 
 
 class ProcessAnswerer:
@@ -108,12 +116,28 @@ class ProcessAnswerer:
         job_id = next(self._ids)
         lane = self._lane(zlib.crc32(text.phone.encode()) % len(self._lanes))
         lane.pending[job_id] = (future, loop)
-        try:
-            lane.jobs.send((job_id, text, now))
-        except OSError as error:  # the child is gone: the reader fails what it had
-            lane.pending.pop(job_id, None)
-            raise AnsweringFailed("the answering process stopped") from error
+        with lane.sending:
+            lane.outbox.append((job_id, text, now))
+            first = len(lane.outbox) == 1
+        if first:
+            loop.call_soon(self._hand_over, lane)
         return await future
+
+    def _hand_over(self, lane: _Lane) -> None:
+        """Send the lane's waiting texts to its child, all in one message."""
+        with lane.sending:
+            jobs, lane.outbox = lane.outbox, []
+            try:
+                lane.jobs.send(jobs)
+                return
+            except OSError:  # the child is gone (the reader fails what it had sent)
+                pass
+        stopped = AnsweringFailed("the answering process stopped")
+        settle(
+            (*waiting, stopped)
+            for job_id, _, _ in jobs
+            if (waiting := lane.pending.pop(job_id, None)) is not None
+        )
 
     def close(self) -> None:
         """Let every child finish what it has and stop (closing its pipe ends its loop)."""

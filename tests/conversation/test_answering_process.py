@@ -37,6 +37,29 @@ def test_a_burst_is_answered_in_order_per_sender(runtime: Runtime, engine: Engin
     check_burst_answered_in_order(engine, texts, replies)
 
 
+def test_the_texts_of_one_event_loop_turn_reach_the_child_in_one_message(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answerer = ProcessAnswerer(runtime.settings, processes=1)
+    joins = join_confirm_reply_texts(10)[:10]  # ten new numbers' JOIN
+    lane = answerer._lane(0)
+    messages: list[int] = []
+    send = lane.jobs.send
+
+    def counted(jobs: list[object]) -> None:
+        messages.append(len(jobs))
+        send(jobs)
+
+    monkeypatch.setattr(lane.jobs, "send", counted)
+
+    try:
+        replies = asyncio.run(answer_all(answerer, joins))
+    finally:
+        answerer.close()
+    assert all("Reply YES" in (reply or "") for reply in replies)
+    assert messages == [10]
+
+
 def test_a_child_that_dies_fails_its_texts_and_is_replaced(runtime: Runtime) -> None:
     answerer = ProcessAnswerer(runtime.settings, processes=1)
     join, confirm, _ = join_confirm_reply_texts(1)
