@@ -76,9 +76,10 @@ class Plan:
     warmup: int  # requests per connection before the clock starts
 
 
-# ANSWER_PROCESSES as README.md recommends for bursts (measured in BENCHMARKS.md): on
-# PostgreSQL a second child answers while the first waits for the database.
-RECOMMENDED_ANSWER_PROCESSES = {"sqlite": 1, "postgresql": 2}
+# ANSWER_PROCESSES as README.md recommends for bursts, on either database (BENCHMARKS.md: on
+# PostgreSQL a second child answered in the first one's waits until a batch's statements no
+# longer grew with its texts; since then one child answers larger batches for less CPU).
+RECOMMENDED_ANSWER_PROCESSES = 1
 
 FULL = Plan(sizes=(1_000, 1_000_000), connections=(32, 128), seconds=10, requests=30_000, warmup=5)
 QUICK = Plan(sizes=(1_000,), connections=(32,), seconds=5, requests=15_000, warmup=5)
@@ -281,7 +282,7 @@ def measure_backend(
     token = new_auth_token()
     results: list[dict[str, Any]] = []
     if answer_processes is None:
-        answer_processes = RECOMMENDED_ANSWER_PROCESSES[backend]
+        answer_processes = RECOMMENDED_ANSWER_PROCESSES
     with temporary_database(backend) as url:
         loaded = 0
         server = Server(url, token, workers, answer_processes)
@@ -412,8 +413,8 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         "--answer-processes",
         type=int,
         default=None,
-        help="ANSWER_PROCESSES of the server (default: as recommended, 1 on SQLite and 2 on "
-        "PostgreSQL; 0 answers on threads of the server process)",
+        help="ANSWER_PROCESSES of the server (default: 1, as recommended; 0 answers on "
+        "threads of the server process)",
     )
     parser.add_argument("--seed", type=int, default=20_260_310)
     parser.add_argument("--results-dir", type=Path, default=None)
