@@ -47,7 +47,6 @@ from sqlmodel import Session, col, select
 
 from service.catalog import Catalog, choose_prompt, render
 from service.database import (
-    BulkStatement,
     PreparedStatement,
     bulk_insert,
     bulk_update_by_id,
@@ -55,7 +54,6 @@ from service.database import (
     pipelined,
     session_scope,
     table_of,
-    unnest_rows,
 )
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 from service.dispatch.outbox import cancel_unsent, prompt_histories
@@ -115,29 +113,13 @@ _outbound = table_of(OutboundMessage)
 _subscriber = table_of(Subscriber)
 
 
-_SCHEDULE_VARYING = ("subscriber_id", "new_next_prompt_at", "new_next_recap_at")
-_schedules = unnest_rows(
-    "schedule",
-    subscriber_id=Integer(),
-    new_next_prompt_at=_subscriber.c.next_prompt_at.type,
-    new_next_recap_at=_subscriber.c.next_recap_at.type,
-)
-_UPDATE_SCHEDULES = BulkStatement(
-    update(_subscriber)
-    .where(_subscriber.c.id == bindparam("subscriber_id"))
-    .values(
-        next_prompt_at=bindparam("new_next_prompt_at"),
-        next_recap_at=bindparam("new_next_recap_at"),
-        updated_at=bindparam("new_updated_at"),
-    ),
-    varying=_SCHEDULE_VARYING,
-    postgresql=update(_subscriber)
-    .where(_subscriber.c.id == _schedules.c.subscriber_id)
-    .values(
-        next_prompt_at=_schedules.c.new_next_prompt_at,
-        next_recap_at=_schedules.c.new_next_recap_at,
-        updated_at=bindparam("new_updated_at"),
-    ),
+# Rows of (subscriber id, next prompt, next recap); `new_updated_at` is one value per call.
+_UPDATE_SCHEDULES = bulk_update_by_id(
+    _subscriber,
+    "next_prompt_at",
+    "next_recap_at",
+    "updated_at",
+    varying=("new_next_prompt_at", "new_next_recap_at"),
 )
 
 _CLAIM_VARYING = ("subscriber_id", "phone", "kind", "prompt_id", "category", "slot_at", "body")
