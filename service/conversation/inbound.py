@@ -36,7 +36,7 @@ from service.conversation.intents import Intent, IntentKind, parse_intent
 from service.conversation.models import InboundMessage
 from service.conversation.replies import ReplyFacts
 from service.conversation.replies import render as render_reply
-from service.conversation.safety import shows_safety_concern
+from service.safety.detection import assess
 from service.conversation.tone import sounds_discouraged
 from service.database import (
     BulkStatement,
@@ -390,7 +390,7 @@ def _answer(
     ordinary = intent.kind is IntentKind.MESSAGE
     facts = Circumstances(
         twilio_answered=bool(text.opt_out_type),
-        safety_concern=ordinary and shows_safety_concern(text.body),
+        safety_concern=ordinary and assess(text.body) is not None,
         discouraged=ordinary and sounds_discouraged(text.body),
         inside_send_window=is_inside_window(now, zone, window),
         on_demand_prompts_today=(

@@ -1,0 +1,164 @@
+"""Does a text show that its sender may be in danger? A pure function of the text.
+
+Advice to appreciate a partner is wrong for someone who is being hurt, so a text that shows a
+safety concern gets resources instead of a cheerful answer. The detector reads the words that
+`words.Reader` makes of a text (slang spelled out, typos corrected) with rules kept as data in
+`rules/`: one file per family, each rule a set of phrases written over word classes
+(`rules/words.yaml`: who acts, what they do, to whom). A rule names its family, so an operator
+sees why a text was flagged ("threats: said he will kill me").
+
+Single ambiguous words never decide: "hit the gym", "killing it at work", "my wife will kill
+me if I forget the milk" and "he threw a party" are everyday speech, and rules that read
+hyperbole stand down when the text laughs ("lol", "😂"). When in doubt the rules lean towards
+flagging: a kind message with resources costs little, and a cheerful prompt sent to someone in
+danger costs much.
+
+Every rule is a regular expression over a few words around its anchor, so the time per text
+grows linearly with its length (bench/safety.py measures it).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from service.safety.words import Reader, rule_vocabulary
+
+RULES_DIRECTORY = Path(__file__).resolve().parent / "rules"
+
+
+class Family(StrEnum):
+    VIOLENCE = "violence"
+    THREATS = "threats"
+    COERCIVE_CONTROL = "coercive_control"
+    STALKING = "stalking"
+    SEXUAL_COERCION = "sexual_coercion"
+    FEAR = "fear"
+    SELF_HARM = "self_harm"
+
+
+@dataclass(frozen=True)
+class Concern:
+    """What a concerning text showed: its families, whether danger looks imminent, and the
+    words that matched, for the operator."""
+
+    families: tuple[Family, ...]
+    imminent: bool
+    matched: tuple[str, ...]
+
+    @property
+    def about_self_harm_only(self) -> bool:
+        return self.families == (Family.SELF_HARM,)
+
+    def explanation(self) -> str:
+        return "; ".join(self.matched)
+
+
+@dataclass(frozen=True)
+class Rule:
+    family: Family
+    pattern: re.Pattern[str]
+    negatable: bool = False  # "he would never hit me" is not a disclosure
+    human: bool = False  # stands down after a thing, an animal or a child ("the baby bit me")
+    hyperbole: bool = False  # stands down when the text laughs
+    unless: re.Pattern[str] | None = None  # words anywhere in the text that explain it away
+
+
+@dataclass(frozen=True)
+class Rulebook:
+    rules: tuple[Rule, ...]
+    not_an_assailant: frozenset[str]
+    wishing: frozenset[str]
+    imminent: re.Pattern[str]
+    laughing: re.Pattern[str]
+    reader: Reader
+
+
+_CLASS = re.compile(r"<([A-Z_]+)>")
+_NEGATION = re.compile(r"\b(?:not|never|nobody|no one)\b(?! only| just)")
+_NEGATION_REACH = 3  # words before a match that can cancel it
+
+
+def _expand(template: str, classes: dict[str, str]) -> str:
+    return _CLASS.sub(lambda found: classes[found.group(1)], template)
+
+
+def _read(name: str) -> Any:
+    return yaml.safe_load((RULES_DIRECTORY / name).read_text(encoding="utf-8"))
+
+
+@functools.cache
+def rulebook() -> Rulebook:
+    """The rules in `rules/`, compiled once per process."""
+    words = _read("words.yaml")
+    classes: dict[str, str] = {}
+    for name, value in words["classes"].items():
+        alternatives = value if isinstance(value, list) else [value]
+        classes[name] = "(?:" + "|".join(_expand(a, classes) for a in alternatives) + ")"
+    rules: list[Rule] = []
+    for family in Family:
+        for entry in _read(f"{family.value}.yaml")["rules"]:
+            phrases = "|".join(_expand(pattern, classes) for pattern in entry["patterns"])
+            unless = entry.get("unless")
+            rules.append(
+                Rule(
+                    family=family,
+                    pattern=re.compile(rf"(?:^|\b)(?:{phrases})(?!\w)"),
+                    negatable=entry.get("negatable", False),
+                    human=entry.get("human", False),
+                    hyperbole=entry.get("hyperbole", False),
+                    unless=re.compile(rf"\b(?:{_expand(unless, classes)})\b") if unless else None,
+                )
+            )
+    return Rulebook(
+        rules=tuple(rules),
+        not_an_assailant=frozenset(words["not_an_assailant"]),
+        wishing=frozenset(words["wishing"]),
+        imminent=re.compile(words["imminent"]),
+        laughing=re.compile(words["laughing"]),
+        reader=Reader(rule_vocabulary([rule.pattern.pattern for rule in rules])),
+    )
+
+
+def assess(text: str) -> Concern | None:
+    """The concern a text shows, or None for everyday speech. Pure; never raises."""
+    book = rulebook()
+    words = book.reader.words(text)
+    if not words:
+        return None
+    laughing = book.laughing.search(text.casefold()) is not None
+    families: list[Family] = []
+    matched: list[str] = []
+    for rule in book.rules:
+        if (rule.hyperbole and laughing) or (rule.unless and rule.unless.search(words)):
+            continue
+        for found in rule.pattern.finditer(words):
+            if rule.negatable and _negated(book, words, found.start()):
+                continue
+            if rule.human and book.not_an_assailant.intersection(_before(words, found, 2)):
+                continue
+            if rule.family not in families:
+                families.append(rule.family)
+            matched.append(f"{rule.family}: {found.group().strip()}")
+            break
+    if not families:
+        return None
+    return Concern(tuple(families), book.imminent.search(words) is not None, tuple(matched))
+
+
+def _before(words: str, found: re.Match[str], count: int) -> list[str]:
+    return words[: found.start()].split()[-count:]
+
+
+def _negated(book: Rulebook, words: str, start: int) -> bool:
+    before = words[:start].split()
+    negation = _NEGATION.search(" ".join(before[-_NEGATION_REACH:])) is not None
+    # "one week where he does not put his hands on me" wishes for what is not so.
+    wishing = book.wishing.intersection(before[-(_NEGATION_REACH + 3) :])
+    return negation and not wishing

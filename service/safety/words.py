@@ -1,0 +1,288 @@
+"""From a raw text to the words the safety rules read: a pure function, linear in the text.
+
+People write about danger in a hurry, on a phone, often hiding it: no punctuation, no
+apostrophes, typos, slang. So a text is read in three steps:
+
+1. normalised as every inbound text is (NFKC, case folded, curly apostrophes straightened),
+   then reduced to letters and digits with apostrophes dropped ("he'll" -> "hell");
+2. slang and contractions spelled out ("kms" -> "kill myself", "bf" -> "boyfriend",
+   "dont" -> "do not", "gonna" -> "going to"), so each rule is written once;
+3. misspellings of the rules' own words corrected ("husbnad" -> "husband", "thretened" ->
+   "threatened"): a word that is not in a general English word list is replaced by the one
+   rule word within one edit (two for words of seven letters or more) with rapidfuzz. Real
+   words are never corrected, so "chose" never becomes "choke".
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+from spellchecker import SpellChecker
+
+from service.conversation.intents import normalize, plain_words
+
+# Slang, shorthand and contractions without their apostrophe, spelled out.
+SPELLED_OUT: dict[str, str] = {
+    "u": "you",
+    "ur": "your",
+    "urs": "yours",
+    "ya": "you",
+    "r": "are",
+    "n": "and",
+    "w": "with",
+    "wo": "without",
+    "bf": "boyfriend",
+    "gf": "girlfriend",
+    "bfs": "boyfriends",
+    "gfs": "girlfriends",
+    "hubby": "husband",
+    "hubs": "husband",
+    "husb": "husband",
+    "wifey": "wife",
+    "wif": "wife",
+    "bae": "partner",
+    "boo": "partner",
+    "bc": "because",
+    "cuz": "because",
+    "cos": "because",
+    "coz": "because",
+    "bcuz": "because",
+    "becuz": "because",
+    "bcoz": "because",
+    "bcz": "because",
+    "rn": "right now",
+    "tn": "tonight",
+    "tonite": "tonight",
+    "2nite": "tonight",
+    "tmrw": "tomorrow",
+    "tmr": "tomorrow",
+    "2day": "today",
+    "idk": "i do not know",
+    "dunno": "do not know",
+    "idc": "i do not care",
+    "ngl": "not going to lie",
+    "tbh": "to be honest",
+    "imo": "in my opinion",
+    "kms": "kill myself",
+    "kys": "kill yourself",
+    "unalive": "kill",
+    "unalived": "killed",
+    "unaliving": "killing",
+    "gonna": "going to",
+    "gunna": "going to",
+    "wanna": "want to",
+    "gotta": "got to",
+    "tryna": "trying to",
+    "lemme": "let me",
+    "gimme": "give me",
+    "ima": "i am going to",
+    "imma": "i am going to",
+    "im": "i am",
+    "ive": "i have",
+    "ill": "i will",
+    "id": "i would",
+    "hes": "he is",
+    "shes": "she is",
+    "theyre": "they are",
+    "theyve": "they have",
+    "theyll": "they will",
+    "theyd": "they would",
+    "hed": "he would",
+    "hell": "he will",
+    "shell": "she will",
+    "youll": "you will",
+    "youre": "you are",
+    "youd": "you would",
+    "whats": "what is",
+    "thats": "that is",
+    "theres": "there is",
+    "its": "it is",
+    "dont": "do not",
+    "doesnt": "does not",
+    "didnt": "did not",
+    "dnt": "do not",
+    "wont": "will not",
+    "cant": "can not",
+    "cannot": "can not",
+    "wouldnt": "would not",
+    "couldnt": "could not",
+    "shouldnt": "should not",
+    "isnt": "is not",
+    "wasnt": "was not",
+    "arent": "are not",
+    "werent": "were not",
+    "havent": "have not",
+    "hasnt": "has not",
+    "hadnt": "had not",
+    "aint": "is not",
+    "thru": "through",
+    "tho": "though",
+    "ppl": "people",
+    "pls": "please",
+    "plz": "please",
+    "smth": "something",
+    "sth": "something",
+    "abt": "about",
+    "wen": "when",
+    "wit": "with",
+}
+SPELLED_OUT.update(
+    {
+        "2": "to",
+        "b4": "before",
+        "nite": "night",
+        "tonite": "tonight",
+        "txt": "text",
+        "txts": "texts",
+        "txted": "texted",
+        "txting": "texting",
+        "acct": "account",
+        "accts": "accounts",
+        "ig": "instagram",
+        "insta": "instagram",
+        "fr": "for real",
+        "gtg": "got to go",
+        "every1": "everyone",
+        "some1": "someone",
+        "no1": "no one",
+        "any1": "anyone",
+        "em": "them",
+        "bout": "about",
+        "outta": "out of",
+        "finna": "going to",
+        "til": "until",
+        "till": "until",
+        "apt": "apartment",
+        "addy": "address",
+        "fam": "family",
+        "bm": "baby mama",
+        "sh": "self harm",
+        "ctb": "catch the bus",
+        "hr": "hour",
+        "hrs": "hours",
+        "min": "minutes",
+        "mins": "minutes",
+        "prob": "probably",
+        "def": "definitely",
+        "bby": "baby",
+        "da": "the",
+        "dat": "that",
+        "dis": "this",
+        "wat": "what",
+        "y": "why",
+        "k": "okay",
+        "ok": "okay",
+        "thx": "thanks",
+        "lowkey": "kind of",
+        "highkey": "really",
+        "istg": "i swear",
+        "smh": "",
+        "lmk": "let me know",
+        "wyd": "what are you doing",
+        "ty": "thank you",
+    }
+)
+# Censored or shorthand spellings, and emoji that stand for a word, read before the text is
+# reduced to plain words ("r@ped", "ab*se", "s/h", "🔪").
+_BEFORE_WORDS = (
+    (re.compile(r"\bw/o\b"), " without "),
+    (re.compile(r"\bbaby ?(?:daddy|dad|father)\b"), " babydaddy "),
+    (re.compile(r"\bbaby ?(?:mama|momma|mother|mom)\b|\bbm\b"), " babymama "),
+    (re.compile(r"\bs/a['’]?d\b"), " sexually assaulted "),
+    (re.compile(r"\bs/a\b"), " sexual assault "),
+    (re.compile(r"\bs/h\b"), " self harm "),
+    (re.compile(r"(?<=[a-z])[@](?=[a-z])"), "a"),
+    (re.compile(r"(?<=[a-z])[$](?=[a-z])"), "s"),
+    (re.compile(r"(?<=[a-z])[*]+(?=[a-z])"), ""),
+)
+EMOJI_WORDS = {
+    "🔪": " knife ",
+    "🗡": " knife ",
+    "🔫": " gun ",
+    "🩸": " blood ",
+    "💊": " pills ",
+    "🤕": " bruised ",
+    "😰": " scared ",
+    "😨": " scared ",
+    "😱": " scared ",
+    "⚰": " coffin ",
+    "🪦": " grave ",
+}
+_EMOJI = re.compile("|".join(EMOJI_WORDS))
+
+# "hell", "shell", "ill" and "its" read as contractions: the rules never need the nouns, and
+# "what the he will" matches nothing they look for.
+
+_SPELLING = SpellChecker(language="en", distance=1)
+# Words rarer than this in the word list are more likely typos of common ones ("hurst").
+_KNOWN_FREQUENCY = 100
+_SHORTEST_CORRECTED = 4
+_TWO_TYPOS = 6
+_LONG_WORD = 7
+_MAX_TOKENS = 400  # an SMS is at most 1,600 characters: about 300 words
+
+
+_INFLECTED = re.compile(r"([a-z]+)\(\?:([a-z|]+)\)")
+
+
+def rule_vocabulary(patterns: list[str]) -> frozenset[str]:
+    """Every plain word written in the rules, inflections spelled out ("abus(?:e|es)" gives
+    "abuse", "abuses"): the targets of spelling correction."""
+    words: set[str] = set()
+    for pattern in patterns:
+        for stem, endings in _INFLECTED.findall(pattern):
+            words.update(stem + ending for ending in endings.split("|"))
+        words.update(re.findall(r"[a-z]+", pattern))
+    return frozenset(word for word in words if len(word) >= _SHORTEST_CORRECTED)
+
+
+def _is_known(word: str) -> bool:
+    return bool(_SPELLING.word_frequency[word] >= _KNOWN_FREQUENCY)
+
+
+class Reader:
+    """Turns a text into the spelled-out, corrected words the rules read."""
+
+    def __init__(self, vocabulary: frozenset[str]) -> None:
+        self._vocabulary = tuple(sorted(vocabulary))
+        self._vocabulary_set = vocabulary
+        self.correct = functools.lru_cache(maxsize=4096)(self._correct)
+
+    def words(self, text: str) -> str:
+        folded = normalize(_EMOJI.sub(lambda found: EMOJI_WORDS[found.group()], text))
+        for pattern, replacement in _BEFORE_WORDS:
+            folded = pattern.sub(replacement, folded)
+        tokens = plain_words(folded).split()[:_MAX_TOKENS]
+        return " ".join(SPELLED_OUT.get(token) or self.correct(token) for token in tokens)
+
+    def _correct(self, token: str) -> str:
+        if (
+            len(token) < _SHORTEST_CORRECTED
+            or token in self._vocabulary_set
+            or not token.isalpha()
+            or _is_known(token)
+        ):
+            return token
+        if token.endswith("in") and _is_known(token + "g"):
+            return token + "g"  # "followin", "callin": the g people drop
+        allowed = 2 if len(token) >= _TWO_TYPOS else 1
+        candidates = [
+            (word, distance)
+            for word, distance, _ in process.extract(
+                token, self._vocabulary, scorer=OSA.distance, score_cutoff=allowed, limit=None
+            )
+            # Two typos in a short word are trusted only where the word starts right.
+            if distance < 2
+            or len(token) >= _LONG_WORD
+            or (word[:2] == token[:2] and word[-1] == token[-1])
+        ]
+        if not candidates:
+            return token
+        # Typos rarely change the first letter: "scard" is "scared", not "card".
+        best = min(
+            candidates, key=lambda found: (found[1], found[0][0] != token[0], -len(found[0]))
+        )
+        return str(best[0])
