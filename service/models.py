@@ -3,6 +3,7 @@
 from service.admin.erased import ErasedNumber
 from service.conversation.models import InboundMessage
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
+from service.safety.models import AuditAction, SafetyAudit, SafetyFlag
 from service.subscribers.models import (
     ConsentEvent,
     ConsentKind,
@@ -13,6 +14,7 @@ from service.subscribers.models import (
 from service.wins.models import Win
 
 __all__ = [
+    "AuditAction",
     "ConsentEvent",
     "ConsentKind",
     "ConsentMethod",
@@ -21,6 +23,8 @@ __all__ = [
     "OutboundKind",
     "OutboundMessage",
     "OutboundStatus",
+    "SafetyAudit",
+    "SafetyFlag",
     "Subscriber",
     "SubscriberStatus",
     "Win",

@@ -45,6 +45,19 @@ def infer_timezone(e164: str, default: str) -> str:
     return zones[0]
 
 
+def country_of(e164: str) -> str | None:
+    """The ISO code of the number's country ("US", "GB"), or None when it is not known."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return None
+    # A number outside any allocated range still says its country code ("+44" is the UK).
+    region = phonenumbers.region_code_for_number(
+        number
+    ) or phonenumbers.region_code_for_country_code(number.country_code or 0)
+    return str(region) if region and region != "ZZ" else None
+
+
 def mask_phone(e164: str) -> str:
     """Everything but the last four digits hidden, for logs and operator screens."""
     return "*" * max(len(e164) - 4, 0) + e164[-4:]

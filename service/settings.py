@@ -66,17 +66,21 @@ class Settings(BaseSettings):
     # server's own GIL cannot; 0: threads of the server process (conversation/answerer.py).
     answer_processes: int = Field(default=0, ge=0, le=32)
     log_format: str = Field(default="auto", pattern="^(auto|json|console)$")
-    safety_resources: str = (
-        "If you're not safe, call the DV Hotline 1-800-799-7233 (24/7). "
-        "If you may harm yourself, call or text 988."
-    )
+    # Replaces the support lines of messages/safety_resources.yaml for every country when set
+    # (a programme with a line of its own); unset, each number gets its own country's lines.
+    safety_resources: str | None = None
 
     @field_validator("send_window_start", "send_window_end", mode="before")
     @classmethod
     def _clock(cls, value: object) -> object:
         return _parse_clock(value)
 
-    @field_validator("twilio_account_sid", "twilio_from_number", "twilio_messaging_service_sid")
+    @field_validator(
+        "twilio_account_sid",
+        "twilio_from_number",
+        "twilio_messaging_service_sid",
+        "safety_resources",
+    )
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return value or None

@@ -1,7 +1,8 @@
 """Erasing a subscriber: their messages and personal data go; an anonymised tombstone stays.
 
 What is deleted: the subscriber row, every message they sent or were sent (matched by id and
-by number, so texts from before they joined go too) and their wins. What is kept: the consent
+by number, so texts from before they joined go too), their wins and their safety flags (the
+audit log of operators' views keeps only ids). What is kept: the consent
 log, with the number replaced by a keyed digest and the free text removed, because carriers ask
 for the record of consent and opt-out; and the number's digest in `erased_number`, so the
 inbound path treats the number as opted out and nothing is ever sent to it by mistake.
@@ -22,6 +23,7 @@ from service.admin.erased import ErasedNumber, phone_digest, tombstone_phone
 from service.conversation.models import InboundMessage
 from service.database import session_scope
 from service.dispatch.models import OutboundMessage
+from service.safety.models import SafetyFlag
 from service.subscribers.models import (
     ConsentEvent,
     ConsentKind,
@@ -69,6 +71,11 @@ def erase_subscriber(engine: Engine, subscriber_id: int, now: datetime.datetime)
                     col(Win.inbound_id).in_(inbound_ids),
                     col(Win.outbound_id).in_(outbound_ids),
                 )
+            )
+        )
+        session.execute(
+            delete(SafetyFlag).where(
+                or_(col(SafetyFlag.subscriber_id) == subscriber_id, col(SafetyFlag.phone) == phone)
             )
         )
         inbound = session.execute(

@@ -10,10 +10,11 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from service.admin.stats import WeekRow
 from service.subscribers.models import ConsentEvent
@@ -30,6 +31,7 @@ CONSENT_COLUMNS = (
 )
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 1000
+T = TypeVar("T", bound=SQLModel)
 
 
 def safe_cell(value: object) -> str:
@@ -65,31 +67,36 @@ def weeks_csv(weeks: Iterable[WeekRow]) -> Iterator[str]:
     )
 
 
-def consent_rows(engine: Engine) -> Iterator[tuple[object, ...]]:
-    """The whole consent log, oldest first, read in batches so memory stays flat."""
-    last_id = 0
+def rows_in_batches(
+    engine: Engine, model: type[T], key: Any, row: Callable[[T], Sequence[object]]
+) -> Iterator[Sequence[object]]:
+    """Every row of an append-only table, oldest first by its integer `key` column, as `row`
+    shapes it, read in batches so memory stays flat."""
+    last = 0
     while True:
         with Session(engine) as session:
             batch = session.exec(
-                select(ConsentEvent)
-                .where(col(ConsentEvent.id) > last_id)
-                .order_by(col(ConsentEvent.id))
-                .limit(BATCH)
+                select(model).where(col(key) > last).order_by(col(key)).limit(BATCH)
             ).all()
         if not batch:
             return
-        for event in batch:
-            yield (
-                safe_cell(event.occurred_at),
-                event.phone,  # E.164 or an erased tombstone ("#..."): never a formula
-                event.kind.value,
-                event.method.value,
-                safe_cell(event.message_sid),
-                safe_cell(event.text),
-                safe_cell(event.subscriber_id),
-            )
-        last_id = batch[-1].id or last_id
+        yield from (row(item) for item in batch)
+        last = getattr(batch[-1], str(key.key))
+
+
+def consent_row(event: ConsentEvent) -> Sequence[object]:
+    return (
+        safe_cell(event.occurred_at),
+        event.phone,  # E.164 or an erased tombstone ("#..."): never a formula
+        event.kind.value,
+        event.method.value,
+        safe_cell(event.message_sid),
+        safe_cell(event.text),
+        safe_cell(event.subscriber_id),
+    )
 
 
 def consent_csv(engine: Engine) -> Iterator[str]:
-    return csv_lines(CONSENT_COLUMNS, consent_rows(engine))
+    return csv_lines(
+        CONSENT_COLUMNS, rows_in_batches(engine, ConsentEvent, ConsentEvent.id, consent_row)
+    )

@@ -9,6 +9,7 @@ Layout of the catalog directory (flat):
 * ``acknowledgements.yaml``: ``{acknowledgements: [str, ...]}`` (no placeholders, 20+)
 * ``encouragements.yaml``: ``{encouragements: [str, ...]}`` (when a try did not land; 8+)
 * ``recaps.yaml``: ``{recaps: [str, ...]}`` (placeholders: ``{count}`` and the ones above)
+* ``safety_resources.yaml``: the reply to a text that shows danger (service/safety/resources.py)
 
 Validation collects every problem before reporting, so an editor fixes a file in one
 pass. Texts are stripped of surrounding whitespace on load (YAML block scalars leave a
@@ -32,6 +33,7 @@ try:
 except ImportError:  # PyYAML built without libyaml
     from yaml import SafeLoader as _SafeLoaderBase  # type: ignore[assignment]
 
+from service.safety.resources import RESOURCES_FILE, SafetyResources, read_resources
 from service.sms_encoding import Encoding, non_gsm_characters, segment_info
 
 LOVE_LANGUAGES: Final = ("words", "time", "touch", "acts", "gifts")
@@ -42,7 +44,14 @@ ACKNOWLEDGEMENTS_FILE: Final = "acknowledgements.yaml"
 ENCOURAGEMENTS_FILE: Final = "encouragements.yaml"
 RECAPS_FILE: Final = "recaps.yaml"
 RESERVED_FILES: Final = frozenset(
-    {CATEGORIES_FILE, PLACEHOLDERS_FILE, ACKNOWLEDGEMENTS_FILE, ENCOURAGEMENTS_FILE, RECAPS_FILE}
+    {
+        CATEGORIES_FILE,
+        PLACEHOLDERS_FILE,
+        ACKNOWLEDGEMENTS_FILE,
+        ENCOURAGEMENTS_FILE,
+        RECAPS_FILE,
+        RESOURCES_FILE,
+    }
 )
 
 MIN_ACKNOWLEDGEMENTS: Final = 20
@@ -105,6 +114,7 @@ class Catalog:
     recaps: tuple[str, ...]
     # Answers to a reply that says a try did not land: trying still counts, gently said.
     encouragements: tuple[str, ...] = ()
+    safety_resources: SafetyResources | None = None
     _prompts_by_id: Mapping[str, Prompt] = field(init=False, repr=False, compare=False)
     prompt_index: PromptIndex = field(init=False, repr=False, compare=False)
 
@@ -512,6 +522,7 @@ def _read_catalog(directory: Path) -> _ReadResult:
         directory, ENCOURAGEMENTS_FILE, "encouragements", MIN_ENCOURAGEMENTS, problems
     )
     recaps = _read_recaps(directory, fallbacks, problems)
+    safety_resources = read_resources(directory, problems)
 
     problems.extend(
         f"{path.name}: use the .yaml extension so the catalog picks it up"
@@ -549,6 +560,7 @@ def _read_catalog(directory: Path) -> _ReadResult:
         acknowledgements=tuple(text for _, text in acknowledgements),
         recaps=tuple(text for _, text in recaps),
         encouragements=tuple(text for _, text in encouragements),
+        safety_resources=safety_resources,
     )
     return _ReadResult(catalog, tuple(problems))
 

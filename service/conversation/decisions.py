@@ -7,7 +7,7 @@ webhook route only gathers the facts, applies the decision and renders the reply
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from service.conversation.intents import Intent, IntentKind
@@ -40,7 +40,9 @@ class ReplyKind(StrEnum):
     LOVE_SET = "love_set"
     SKIPPED = "skipped"
     UNCLEAR = "unclear"
-    SAFETY = "safety"
+    SAFETY = "safety"  # support lines, discreetly worded (service/safety/resources.py)
+    SAFETY_REMINDER = "safety_reminder"  # a concern again within a day: a short line
+    QUIET_ACK = "quiet_ack"  # a flagged member's other texts: heard, never cheered
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class SubscriberState:
     status: SubscriberStatus
     prompts_per_week: int
     onboarding_question_pending: bool = False
+    safety_flagged: bool = False  # a concerning text of theirs awaits an operator's review
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class Circumstances:
 
     twilio_answered: bool = False  # the webhook carried OptOutType: Twilio already replied
     safety_concern: bool = False
+    safety_resources_recent: bool = False  # the number got the resources less than a day ago
     discouraged: bool = False  # the reply says the try did not land
     inside_send_window: bool = True
     on_demand_prompts_today: int = 0
@@ -74,6 +78,7 @@ class Decision:
     pause_days: int | None = None
     pause_indefinitely: bool = False
     flag_safety: bool = False
+    log_safety_concern: bool = False  # keep the text as a flag for the operator
     preferred_time: datetime.time | None = None
     prompts_per_week: int | None = None
     partner_name: str | None = None
@@ -91,7 +96,7 @@ def decide(intent: Intent, state: SubscriberState | None, facts: Circumstances) 
     if state is None:
         return _stranger(intent, facts)
     if state.status is SubscriberStatus.OPTED_OUT:
-        return _opted_out(intent)
+        return _opted_out(intent, facts)
     if state.status is SubscriberStatus.PENDING:
         return _pending(intent, facts)
     return _member(intent, state, facts)
@@ -119,14 +124,23 @@ def _stranger(intent: Intent, facts: Circumstances) -> Decision:
             consent=(ConsentKind.OPT_IN, ConsentMethod.KEYWORD),
         )
     if facts.safety_concern:
-        return Decision(reply=ReplyKind.SAFETY)
+        return _safety(facts)
     return Decision(reply=ReplyKind.HOW_TO_JOIN)
 
 
-def _opted_out(intent: Intent) -> Decision:
+def _safety(facts: Circumstances) -> Decision:
+    """Resources, at most once a day; the text is always kept for the operator."""
+    recent = facts.safety_resources_recent
+    return Decision(
+        reply=ReplyKind.SAFETY_REMINDER if recent else ReplyKind.SAFETY, log_safety_concern=True
+    )
+
+
+def _opted_out(intent: Intent, facts: Circumstances) -> Decision:
     if intent.kind in (IntentKind.OPT_IN, IntentKind.CONFIRM):
         return _resubscribe()
-    return Decision(reply=None)  # an opted-out number hears nothing more from us
+    # An opted-out number hears nothing more from us; a concern is still kept for the operator.
+    return Decision(reply=None, log_safety_concern=facts.safety_concern)
 
 
 def _resubscribe() -> Decision:
@@ -149,7 +163,7 @@ def _pending(intent: Intent, facts: Circumstances) -> Decision:
     if intent.kind is IntentKind.OPT_IN:
         return Decision(reply=ReplyKind.CONFIRM_REQUEST)
     if facts.safety_concern:
-        return Decision(reply=ReplyKind.SAFETY)
+        return _safety(facts)
     return Decision(reply=ReplyKind.PENDING_REMINDER)
 
 
@@ -194,12 +208,15 @@ def _member(intent: Intent, state: SubscriberState, facts: Circumstances) -> Dec
         case IntentKind.UNCLEAR_COMMAND | IntentKind.TIME | IntentKind.NAME | IntentKind.LOVE:
             return Decision(reply=ReplyKind.UNCLEAR, unclear_command=intent.command or intent.kind)
     if facts.safety_concern:
-        return Decision(
-            reply=ReplyKind.SAFETY,
+        return replace(
+            _safety(facts),
             status=SubscriberStatus.PAUSED,
             pause_indefinitely=True,
             flag_safety=True,
         )
+    if state.safety_flagged:
+        # Until an operator has read what they wrote, nothing they say is cheered or counted.
+        return Decision(reply=ReplyKind.QUIET_ACK)
     # Anything else (YES included) is a reply to the latest prompt: a small win.
     return Decision(
         reply=ReplyKind.ENCOURAGEMENT if facts.discouraged else ReplyKind.WIN_ACK,

@@ -36,7 +36,6 @@ from service.conversation.intents import Intent, IntentKind, parse_intent
 from service.conversation.models import InboundMessage
 from service.conversation.replies import ReplyFacts
 from service.conversation.replies import render as render_reply
-from service.safety.detection import assess
 from service.conversation.tone import sounds_discouraged
 from service.database import (
     BulkStatement,
@@ -49,7 +48,15 @@ from service.database import (
 )
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 from service.dispatch.outbox import cancel_unsent, prompt_histories
-from service.phones import infer_timezone
+from service.phones import country_of, infer_timezone
+from service.safety.detection import Concern, assess
+from service.safety.flags import record_flag, resources_sent_recently
+from service.safety.resources import (
+    DEFAULT_LANGUAGE,
+    help_line,
+    reminder_reply,
+    safety_reply,
+)
 from service.scheduling.schedule import (
     first_prompt_at,
     is_inside_window,
@@ -388,9 +395,13 @@ def _answer(
     zone = ZoneInfo(subscriber.timezone if subscriber else settings.default_timezone)
     window = settings.send_window
     ordinary = intent.kind is IntentKind.MESSAGE
+    concern = assess(text.body) if ordinary else None
     facts = Circumstances(
         twilio_answered=bool(text.opt_out_type),
-        safety_concern=ordinary and assess(text.body) is not None,
+        safety_concern=concern is not None,
+        safety_resources_recent=(
+            concern is not None and resources_sent_recently(connection, text.phone, now)
+        ),
         discouraged=ordinary and sounds_discouraged(text.body),
         inside_send_window=is_inside_window(now, zone, window),
         on_demand_prompts_today=(
@@ -405,6 +416,7 @@ def _answer(
             status=subscriber.status,
             prompts_per_week=subscriber.prompts_per_week,
             onboarding_question_pending=subscriber.onboarding_question_pending,
+            safety_flagged=subscriber.safety_flagged_at is not None,
         )
         if subscriber
         else None
@@ -417,10 +429,59 @@ def _answer(
 
     if subscriber is None and decision.status is not None:
         subscriber = senders[text.phone] = _new_subscriber(connection, settings, text.phone, now)
+    if concern is not None and decision.log_safety_concern:
+        record_flag(
+            connection,
+            subscriber_id=subscriber.id if subscriber else None,
+            phone=text.phone,
+            message_sid=text.message_sid,
+            concern=concern,
+            resources_sent=decision.reply is ReplyKind.SAFETY,
+            now=now,
+        )
     if subscriber is None:
-        return _Answer(decision.reply, _base_facts(settings, None))
+        words = _safety_words(settings, catalog, text.phone, decision, concern)
+        return _Answer(decision.reply, replace(_base_facts(settings, None), **words))
     writes.subscribers[subscriber.id] = subscriber
-    return _apply(connection, settings, catalog, subscriber, decision, text, now, writes)
+    answer = _apply(connection, settings, catalog, subscriber, decision, text, now, writes)
+    words = _safety_words(settings, catalog, text.phone, decision, concern)
+    return replace(answer, facts=replace(answer.facts, **words))
+
+
+# Said when the catalog has no resources file (a catalog built by hand, as some tests do).
+FALLBACK_SAFETY_REPLY = "If you are in danger, please call your local emergency number."
+
+
+def _safety_words(
+    settings: Settings,
+    catalog: Catalog,
+    phone: str,
+    decision: Decision,
+    concern: Concern | None,
+) -> dict[str, Any]:
+    """The words of a reply that come from the resources file, in the number's country."""
+    resources = catalog.safety_resources
+    kind = decision.reply
+    if resources is None or kind not in (ReplyKind.HELP, *_SAFETY_REPLIES):
+        return {"safety_reply": FALLBACK_SAFETY_REPLY} if kind in _SAFETY_REPLIES else {}
+    country = country_of(phone)
+    if kind is ReplyKind.HELP:
+        return {"help_line": help_line(resources, country=country, language=DEFAULT_LANGUAGE)}
+    if kind is ReplyKind.SAFETY_REMINDER or concern is None:
+        reply = reminder_reply(resources, country=country, language=DEFAULT_LANGUAGE)
+    else:
+        reply = safety_reply(
+            resources,
+            country=country,
+            language=DEFAULT_LANGUAGE,
+            concern=concern,
+            paused=decision.flag_safety,
+            override=settings.safety_resources,
+        )
+    return {"safety_reply": reply}
+
+
+_SAFETY_REPLIES = (ReplyKind.SAFETY, ReplyKind.SAFETY_REMINDER)
 
 
 @dataclass(frozen=True)
@@ -479,7 +540,7 @@ def _base_facts(settings: Settings, subscriber: SubscriberRow | None) -> ReplyFa
         preferred_time=subscriber.preferred_time if subscriber else ReplyFacts.preferred_time,
         partner_name=subscriber.partner_name if subscriber else None,
         love_language=subscriber.love_language if subscriber else None,
-        safety_resources=settings.safety_resources,
+        prompts_paused=subscriber is not None and subscriber.status is SubscriberStatus.PAUSED,
     )
 
 

@@ -45,7 +45,9 @@ class ReplyFacts:
     prompt_text: str = ""
     prompt_id: str | None = None
     prompt_category: str | None = None
-    safety_resources: str = ""
+    safety_reply: str = ""  # worded by service/safety/resources.py for the number's country
+    help_line: str = ""  # the HELP reply's pointer to support lines
+    prompts_paused: bool = False
 
 
 def frequency(prompts_per_week: int) -> str:
@@ -89,9 +91,14 @@ def render(kind: ReplyKind, facts: ReplyFacts) -> str:
         case ReplyKind.OPTED_OUT:
             return f"{name}: you're unsubscribed and will get no more messages."
         case ReplyKind.HELP:
-            return (
-                f"{name}: small prompts for couples, {often}. Help: {facts.support_contact}. "
-                f"{RATES} Reply STOP to cancel, MENU for options."
+            return " ".join(
+                part
+                for part in (
+                    f"{name}: small prompts for couples, {often}. Help: {facts.support_contact}.",
+                    f"{RATES} Reply STOP to cancel, MENU for options.",
+                    facts.help_line,
+                )
+                if part
             )
         case ReplyKind.HOW_TO_JOIN:
             return (
@@ -137,6 +144,9 @@ def render(kind: ReplyKind, facts: ReplyFacts) -> str:
         case ReplyKind.UNCLEAR:
             hint = COMMAND_HINTS.get(facts.unclear_command or "", "")
             return f"Sorry, we didn't catch that. {hint} MENU lists everything.".replace("  ", " ")
-        case ReplyKind.SAFETY:
-            return f"We're sorry you're going through this. {facts.safety_resources}"
+        case ReplyKind.SAFETY | ReplyKind.SAFETY_REMINDER:
+            return facts.safety_reply
+        case ReplyKind.QUIET_ACK:
+            paused = " Prompts are paused; text RESUME when you want them." * facts.prompts_paused
+            return f"Thank you for your message.{paused}"
     raise ValueError(f"no text for reply {kind}")  # pragma: no cover - exhaustive above

@@ -6,6 +6,7 @@ service.dashboard.views and render a template. Nothing here is in the OpenAPI sc
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -24,6 +25,8 @@ from service.admin.subscribers import SubscriberFilter, list_subscribers, subscr
 from service.dashboard import session
 from service.dashboard.views import PAGE_SIZE, overview, page_links, timeline, when
 from service.deps import NowDep, Runtime, RuntimeDep, token_matches
+from service.safety.flags import act_on_flag, audit_csv, list_flags
+from service.safety.models import AuditAction
 from service.subscribers.models import SubscriberStatus
 
 HERE = Path(__file__).resolve().parent
@@ -43,6 +46,12 @@ SECURITY_HEADERS = {
 }
 
 router = APIRouter(include_in_schema=False)
+FLAGS_SHOWN = 200
+FLAG_ACTIONS = {
+    "reviewed": AuditAction.REVIEWED,
+    "keep_paused": AuditAction.KEPT_PAUSED,
+    "resume": AuditAction.RESUMED,
+}
 
 
 def static_files() -> StaticFiles:
@@ -201,10 +210,40 @@ async def catalog_page(request: Request, runtime: RuntimeDep) -> Response:
 
 
 @router.get("/flags", dependencies=[SignedIn])
-async def flags_page(request: Request, runtime: RuntimeDep) -> Response:
-    wanted = SubscriberFilter(flagged=True, limit=200)
-    found = await anyio.to_thread.run_sync(list_subscribers, runtime.engine, wanted)
-    return page(request, "flags.html", {"found": found})
+async def flags_page(request: Request, runtime: RuntimeDep, now: NowDep) -> Response:
+    actor = session.actor(request.cookies.get(session.COOKIE_NAME))
+    flags = await anyio.to_thread.run_sync(
+        functools.partial(list_flags, runtime.engine, limit=FLAGS_SHOWN, actor=actor, now=now)
+    )
+    done = request.query_params.get("done", "")
+    return page(request, "flags.html", {"flags": flags, "done": done})
+
+
+@router.post("/flags/{flag_id}", dependencies=[SignedIn, SameOrigin])
+async def flag_action(
+    request: Request,
+    runtime: RuntimeDep,
+    now: NowDep,
+    flag_id: int,
+    action: Annotated[str, Form(max_length=20)] = "",
+    note: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    chosen = FLAG_ACTIONS.get(action)
+    if chosen is None or not 1 <= flag_id < 2**31:
+        return page(request, "missing.html", {}, status_code=404)
+    act = functools.partial(
+        act_on_flag,
+        runtime.engine,
+        flag_id=flag_id,
+        action=chosen,
+        note=note.strip() or None,
+        actor=session.actor(request.cookies.get(session.COOKIE_NAME)),
+        window=runtime.settings.send_window,
+        now=now,
+    )
+    if not await anyio.to_thread.run_sync(act):
+        return page(request, "missing.html", {}, status_code=404)
+    return RedirectResponse(f"/flags?done={chosen.value}#flag-{flag_id}", status_code=303)
 
 
 def _download(chunks: Any, filename: str) -> StreamingResponse:
@@ -229,3 +268,8 @@ async def export_stats(runtime: RuntimeDep, now: NowDep) -> StreamingResponse:
 @router.get("/export/consent.csv", dependencies=[SignedIn])
 async def export_consent(runtime: RuntimeDep) -> StreamingResponse:
     return _download(consent_csv(runtime.engine), "nudge-consent-log.csv")
+
+
+@router.get("/export/safety-audit.csv", dependencies=[SignedIn])
+async def export_safety_audit(runtime: RuntimeDep) -> StreamingResponse:
+    return _download(audit_csv(runtime.engine), "nudge-safety-audit.csv")

@@ -39,3 +39,9 @@ def is_valid(cookie: str | None, admin_token: str | None, now: datetime.datetime
         return False
     issued_at = datetime.datetime.fromtimestamp(issued, datetime.UTC)
     return issued_at - CLOCK_SKEW <= now < issued_at + LIFETIME
+
+
+def actor(cookie: str | None) -> str:
+    """Who did something, for the safety audit log: the session, never the cookie itself."""
+    digest = hashlib.sha256((cookie or "").encode()).hexdigest()[:12]
+    return f"dashboard session {digest}"

@@ -8,7 +8,7 @@
   week); the one prompt meant for B failed with Twilio error 30003.
 - C (+14155550003) texted JOIN on Mar 17 and never confirmed.
 - D (+14155550004) confirmed at Mon Mar 16 00:00:00 exactly (the Mar 16 week) and was flagged
-  by the safety net on Mar 17.
+  by the safety net on Mar 17 for one text ("he hit me again", no win).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from service.conversation.models import InboundMessage
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
+from service.safety.models import SafetyFlag
 from service.subscribers.models import (
     ConsentEvent,
     ConsentKind,
@@ -169,5 +170,25 @@ def seed_programme(engine: Engine) -> dict[str, int]:
         d = subscriber(session, D, SubscriberStatus.ACTIVE, at(15), safety_flagged_at=at(17, 20))
         consent(session, d, ConsentKind.OPT_IN, at(15, 22), "JOIN")
         consent(session, d, ConsentKind.CONFIRMATION, at(16, 0), "YES")
+        flagged = InboundMessage(
+            message_sid=f"SMinbound{next(_sids)}",
+            phone=D,
+            body="he hit me again",
+            subscriber_id=d.id,
+            intent="message",
+            received_at=at(17, 20),
+        )
+        session.add(flagged)
+        session.add(
+            SafetyFlag(
+                subscriber_id=d.id,
+                phone=D,
+                message_sid=flagged.message_sid,
+                families="violence",
+                matched="violence: hit me",
+                resources_sent=True,
+                created_at=at(17, 20),
+            )
+        )
         session.commit()
         return {"A": a.id or 0, "B": b.id or 0, "C": c.id or 0, "D": d.id or 0}

@@ -41,7 +41,7 @@ def test_metrics_count_what_the_database_holds(
     samples = _samples(response.text)
     assert samples[("nudge_inbound_messages_total", (("intent", "opt_in"),))] == 1
     assert samples[("nudge_inbound_messages_total", (("intent", "help"),))] == 1
-    assert samples[("nudge_inbound_messages_total", (("intent", "message"),))] == 3  # seeded
+    assert samples[("nudge_inbound_messages_total", (("intent", "message"),))] == 4  # seeded
     assert samples[("nudge_prompts_sent_total", ())] == 3
     assert samples[("nudge_twilio_errors_total", (("code", "30003"),))] == 1
     assert samples[("nudge_subscribers", (("status", "pending"),))] == 2

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bench import answering, dispatch, tick_planning, webhook
+from bench import answering, dispatch, safety, tick_planning, webhook
 
 
 def quiet(line: str) -> None:
@@ -88,3 +88,12 @@ def test_answering_smoke(tmp_path: Path) -> None:
     for run in report["runs"]:
         assert positive(run["cpu_ms_per_text"]) and positive(run["wall_ms_per_text"])
     assert positive(report["runs"][0]["statements_per_text"])
+
+
+def test_safety_smoke(tmp_path: Path) -> None:
+    report = safety.main(["--smoke", "--results-dir", str(tmp_path)], log=quiet)
+    assert written(tmp_path, "safety-smoke")["runs"] == report["runs"]
+    assert {run["kind"] for run in report["runs"]} == set(safety.KINDS)
+    for run in report["runs"]:
+        for key in ("median_ms", "worst_ms", "median_us_per_character", "ratio_to_normalize"):
+            assert positive(run[key]), (key, run)

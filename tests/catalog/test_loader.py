@@ -50,6 +50,7 @@ def valid_files() -> dict[str, FileContent]:
             "encouragements": [f"Trying counts, attempt number {n}." for n in range(1, 9)]
         },
         "recaps.yaml": {"recaps": ["You and {partner} logged {count} small wins this week."]},
+        "safety_resources.yaml": (REAL_CATALOG / "safety_resources.yaml").read_text("utf-8"),
         "appreciation.yaml": category_file(
             "appreciation",
             prompt_entry(

@@ -94,12 +94,19 @@ def test_join_confirm_help_stop_and_the_consent_log(phone: Phone, engine: Engine
 
 
 def test_every_system_reply_is_one_gsm7_segment(phone: Phone) -> None:
-    replies = [phone.text(text) for text in ("JOIN", "YES", "HELP", "MENU", "WINS", "STOP")]
+    replies = [phone.text(text) for text in ("JOIN", "YES", "MENU", "WINS", "STOP")]
     replies.append(phone.other("+12125550199").text("hello"))
     for reply in replies:
         assert reply is not None
         info = segment_info(reply)
         assert (info.encoding, info.segments) == (Encoding.GSM7, 1), reply
+
+
+def test_help_points_to_support_lines_within_two_segments(phone: Phone) -> None:
+    reply = phone.text("HELP")
+    assert reply is not None and "988" in reply and "911" in reply
+    info = segment_info(reply)
+    assert (info.encoding, info.segments) == (Encoding.GSM7, 2), reply
 
 
 def test_twilio_opt_out_type_means_no_reply_of_ours(phone: Phone, engine: Engine) -> None:

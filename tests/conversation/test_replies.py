@@ -1,4 +1,5 @@
-"""Every system reply fits one GSM-7 segment, and the carrier-required texts say what they must."""
+"""Every system reply fits one GSM-7 segment (HELP and the safety replies, which carry support
+lines, two), and the carrier-required texts say what they must."""
 
 from __future__ import annotations
 
@@ -26,8 +27,11 @@ FACTS = ReplyFacts(
     progress="That's your seventh this week.",
     wins_summary="You've logged 12 small wins since Dec 30.",
     prompt_text="Tell your partner one thing you admire about them today.",
-    safety_resources=DEFAULTS.safety_resources,
+    safety_reply="x" * 300,
+    help_line="Unsafe or in crisis? Call 999, or Samaritans on 116 123.",
+    prompts_paused=True,
 )
+TWO_SEGMENTS = {ReplyKind.HELP, ReplyKind.SAFETY, ReplyKind.SAFETY_REMINDER}
 
 
 @pytest.mark.parametrize("kind", list(ReplyKind))
@@ -35,7 +39,7 @@ def test_every_reply_is_one_gsm7_segment(kind: ReplyKind) -> None:
     text = render(kind, FACTS)
     info = segment_info(text)
     assert info.encoding is Encoding.GSM7, text
-    assert info.segments == 1, (len(text), text)
+    assert info.segments <= (2 if kind in TWO_SEGMENTS else 1), (len(text), text)
 
 
 @pytest.mark.parametrize("kind", [ReplyKind.CONFIRM_REQUEST, ReplyKind.RESUBSCRIBED])
@@ -59,8 +63,14 @@ def test_help_names_program_contact_frequency_rates_and_stop() -> None:
         "msgs a week",
         "Msg & data rates may apply",
         "STOP",
+        FACTS.help_line,
     ):
         assert required in text
+
+
+def test_a_quiet_acknowledgement_never_cheers_and_says_how_to_resume() -> None:
+    text = render(ReplyKind.QUIET_ACK, FACTS)
+    assert "RESUME" in text and "!" not in text
 
 
 def test_opt_out_confirmation_is_plain() -> None:

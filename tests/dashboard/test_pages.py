@@ -117,10 +117,10 @@ def test_catalog_ranks_prompts_by_reply_rate(signed_in: TestClient, engine: Engi
     assert "100%" in page and "not sent yet" in page
 
 
-def test_flags_list_flagged_subscribers(signed_in: TestClient, engine: Engine) -> None:
+def test_flags_list_flagged_texts(signed_in: TestClient, engine: Engine) -> None:
     seed_programme(engine)
     page = signed_in.get("/flags").text
-    assert "********0004" in page
+    assert "********0004" in page and "he hit me again" in page and "Mark reviewed" in page
     assert "********0001" not in page
 
 
