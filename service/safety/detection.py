@@ -83,6 +83,37 @@ class Rulebook:
 _CLASS = re.compile(r"<([A-Z_]+)>")
 _NEGATION = re.compile(r"\b(?:not|never|nobody|no one)\b(?! only| just)")
 _NEGATION_REACH = 3  # words before a match that can cancel it
+_SUBJECT_REACH = 4
+_NAMERS = frozenset({"my", "our", "his", "her", "their", "the", "he", "she", "they"})
+_HELPERS = frozenset(
+    [
+        "will",
+        "would",
+        "not",
+        "just",
+        "always",
+        "never",
+        "also",
+        "then",
+        "keeps",
+        "kept",
+        "has",
+        "had",
+        "have",
+        "did",
+        "does",
+        "do",
+        "is",
+        "was",
+        "really",
+        "literally",
+        "even",
+        "again",
+        "still",
+        "can",
+        "could",
+    ]
+)
 
 
 def _expand(template: str, classes: dict[str, str]) -> str:
@@ -141,7 +172,7 @@ def assess(text: str) -> Concern | None:
         for found in rule.pattern.finditer(words):
             if rule.negatable and _negated(book, words, found.start()):
                 continue
-            if rule.human and book.not_an_assailant.intersection(_before(words, found, 2)):
+            if rule.human and not _by_someone_else(book, words, found):
                 continue
             if rule.family not in families:
                 families.append(rule.family)
@@ -152,8 +183,23 @@ def assess(text: str) -> Concern | None:
     return Concern(tuple(families), book.imminent.search(words) is not None, tuple(matched))
 
 
-def _before(words: str, found: re.Match[str], count: int) -> list[str]:
-    return words[: found.start()].split()[-count:]
+def _by_someone_else(book: Rulebook, words: str, found: re.Match[str]) -> bool:
+    """Whether the act is someone's against the sender: not a thing's, an animal's or a
+    child's ("the baby bit me"), nor the sender's own ("broke my toe on the couch")."""
+    subject = _subject(words, found)
+    if subject:
+        return subject not in book.not_an_assailant
+    # Nothing before it: "my husband hits me" names who acts; "broke my toe" is the sender's.
+    first, *rest = found.group().split()
+    return first in _NAMERS or "my" not in rest
+
+
+def _subject(words: str, found: re.Match[str]) -> str:
+    """The word that acts, read back past helpers and adverbs ("the dog will not let me")."""
+    for word in reversed(words[: found.start()].split()[-_SUBJECT_REACH:]):
+        if word not in _HELPERS:
+            return word
+    return ""
 
 
 def _negated(book: Rulebook, words: str, start: int) -> bool:

@@ -216,6 +216,7 @@ _EMOJI = re.compile("|".join(EMOJI_WORDS))
 # "hell", "shell", "ill" and "its" read as contractions: the rules never need the nouns, and
 # "what the he will" matches nothing they look for.
 
+_OWNERS = frozenset({"my", "your", "his", "her", "their", "our", "the", "an", "photo"})
 _SPELLING = SpellChecker(language="en", distance=1)
 # Words rarer than this in the word list are more likely typos of common ones ("hurst").
 _KNOWN_FREQUENCY = 100
@@ -256,7 +257,15 @@ class Reader:
         for pattern, replacement in _BEFORE_WORDS:
             folded = pattern.sub(replacement, folded)
         tokens = plain_words(folded).split()[:_MAX_TOKENS]
-        return " ".join(SPELLED_OUT.get(token) or self.correct(token) for token in tokens)
+        return " ".join(
+            self._read(token, tokens[index - 1] if index else "")
+            for index, token in enumerate(tokens)
+        )
+
+    def _read(self, token: str, before: str) -> str:
+        if token == "id" and before in _OWNERS:
+            return token  # "my ID card", not "my I'd"
+        return SPELLED_OUT.get(token) or self.correct(token)
 
     def _correct(self, token: str) -> str:
         if (
