@@ -217,6 +217,9 @@ _EMOJI = re.compile("|".join(EMOJI_WORDS))
 # "what the he will" matches nothing they look for.
 
 _OWNERS = frozenset({"my", "your", "his", "her", "their", "our", "the", "an", "photo"})
+_COUNTING = frozenset(
+    {"in", "for", "like", "about", "than", "the", "every", "over", "last", "past"}
+)
 _SPELLING = SpellChecker(language="en", distance=1)
 # Words rarer than this in the word list are more likely typos of common ones ("hurst").
 _KNOWN_FREQUENCY = 100
@@ -265,6 +268,8 @@ class Reader:
     def _read(self, token: str, before: str) -> str:
         if token == "id" and before in _OWNERS:
             return token  # "my ID card", not "my I'd"
+        if token == "2" and before in _COUNTING:
+            return token  # "in 2 years", not "in to years"
         return SPELLED_OUT.get(token) or self.correct(token)
 
     def _correct(self, token: str) -> str:
