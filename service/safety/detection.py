@@ -153,7 +153,11 @@ def rulebook() -> Rulebook:
         wishing=frozenset(words["wishing"]),
         imminent=re.compile(words["imminent"]),
         laughing=re.compile(words["laughing"]),
-        reader=Reader(rule_vocabulary([rule.pattern.pattern for rule in rules])),
+        reader=Reader(
+            rule_vocabulary([rule.pattern.pattern for rule in rules]),
+            spelled_out=words["spelled_out"],
+            emoji=words["emoji"],
+        ),
     )
 
 

@@ -8,15 +8,18 @@ apostrophes, typos, slang. So a text is read in three steps:
 2. slang and contractions spelled out ("kms" -> "kill myself", "bf" -> "boyfriend",
    "dont" -> "do not", "gonna" -> "going to"), so each rule is written once;
 3. misspellings of the rules' own words corrected ("husbnad" -> "husband", "thretened" ->
-   "threatened"): a word that is not in a general English word list is replaced by the one
-   rule word within one edit (two for words of seven letters or more) with rapidfuzz. Real
-   words are never corrected, so "chose" never becomes "choke".
+   "threatened"): a word that is not in a general English word list is replaced by the
+   nearest rule word within one edit, or two in longer words, with rapidfuzz. Real words are
+   never corrected, so "chose" never becomes "choke".
+
+The slang and emoji it spells out are data, in rules/words.yaml.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -24,167 +27,6 @@ from spellchecker import SpellChecker
 
 from service.conversation.intents import normalize, plain_words
 
-# Slang, shorthand and contractions without their apostrophe, spelled out.
-SPELLED_OUT: dict[str, str] = {
-    "u": "you",
-    "ur": "your",
-    "urs": "yours",
-    "ya": "you",
-    "r": "are",
-    "n": "and",
-    "w": "with",
-    "wo": "without",
-    "bf": "boyfriend",
-    "gf": "girlfriend",
-    "bfs": "boyfriends",
-    "gfs": "girlfriends",
-    "hubby": "husband",
-    "hubs": "husband",
-    "husb": "husband",
-    "wifey": "wife",
-    "wif": "wife",
-    "bae": "partner",
-    "boo": "partner",
-    "bc": "because",
-    "cuz": "because",
-    "cos": "because",
-    "coz": "because",
-    "bcuz": "because",
-    "becuz": "because",
-    "bcoz": "because",
-    "bcz": "because",
-    "rn": "right now",
-    "tn": "tonight",
-    "tonite": "tonight",
-    "2nite": "tonight",
-    "tmrw": "tomorrow",
-    "tmr": "tomorrow",
-    "2day": "today",
-    "idk": "i do not know",
-    "dunno": "do not know",
-    "idc": "i do not care",
-    "ngl": "not going to lie",
-    "tbh": "to be honest",
-    "imo": "in my opinion",
-    "kms": "kill myself",
-    "kys": "kill yourself",
-    "unalive": "kill",
-    "unalived": "killed",
-    "unaliving": "killing",
-    "gonna": "going to",
-    "gunna": "going to",
-    "wanna": "want to",
-    "gotta": "got to",
-    "tryna": "trying to",
-    "lemme": "let me",
-    "gimme": "give me",
-    "ima": "i am going to",
-    "imma": "i am going to",
-    "im": "i am",
-    "ive": "i have",
-    "ill": "i will",
-    "id": "i would",
-    "hes": "he is",
-    "shes": "she is",
-    "theyre": "they are",
-    "theyve": "they have",
-    "theyll": "they will",
-    "theyd": "they would",
-    "hed": "he would",
-    "hell": "he will",
-    "shell": "she will",
-    "youll": "you will",
-    "youre": "you are",
-    "youd": "you would",
-    "whats": "what is",
-    "thats": "that is",
-    "theres": "there is",
-    "its": "it is",
-    "dont": "do not",
-    "doesnt": "does not",
-    "didnt": "did not",
-    "dnt": "do not",
-    "wont": "will not",
-    "cant": "can not",
-    "cannot": "can not",
-    "wouldnt": "would not",
-    "couldnt": "could not",
-    "shouldnt": "should not",
-    "isnt": "is not",
-    "wasnt": "was not",
-    "arent": "are not",
-    "werent": "were not",
-    "havent": "have not",
-    "hasnt": "has not",
-    "hadnt": "had not",
-    "aint": "is not",
-    "thru": "through",
-    "tho": "though",
-    "ppl": "people",
-    "pls": "please",
-    "plz": "please",
-    "smth": "something",
-    "sth": "something",
-    "abt": "about",
-    "wen": "when",
-    "wit": "with",
-}
-SPELLED_OUT.update(
-    {
-        "2": "to",
-        "b4": "before",
-        "nite": "night",
-        "tonite": "tonight",
-        "txt": "text",
-        "txts": "texts",
-        "txted": "texted",
-        "txting": "texting",
-        "acct": "account",
-        "accts": "accounts",
-        "ig": "instagram",
-        "insta": "instagram",
-        "fr": "for real",
-        "gtg": "got to go",
-        "every1": "everyone",
-        "some1": "someone",
-        "no1": "no one",
-        "any1": "anyone",
-        "em": "them",
-        "bout": "about",
-        "outta": "out of",
-        "finna": "going to",
-        "til": "until",
-        "till": "until",
-        "apt": "apartment",
-        "addy": "address",
-        "fam": "family",
-        "bm": "baby mama",
-        "sh": "self harm",
-        "ctb": "catch the bus",
-        "hr": "hour",
-        "hrs": "hours",
-        "min": "minutes",
-        "mins": "minutes",
-        "prob": "probably",
-        "def": "definitely",
-        "bby": "baby",
-        "da": "the",
-        "dat": "that",
-        "dis": "this",
-        "wat": "what",
-        "y": "why",
-        "k": "okay",
-        "ok": "okay",
-        "thx": "thanks",
-        "lowkey": "kind of",
-        "highkey": "really",
-        "istg": "i swear",
-        "smh": "",
-        "lmk": "let me know",
-        "wyd": "what are you doing",
-        "ty": "thank you",
-    }
-)
 # Censored or shorthand spellings, and emoji that stand for a word, read before the text is
 # reduced to plain words ("r@ped", "ab*se", "s/h", "🔪").
 _BEFORE_WORDS = (
@@ -198,23 +40,7 @@ _BEFORE_WORDS = (
     (re.compile(r"(?<=[a-z])[$](?=[a-z])"), "s"),
     (re.compile(r"(?<=[a-z])[*]+(?=[a-z])"), ""),
 )
-EMOJI_WORDS = {
-    "🔪": " knife ",
-    "🗡": " knife ",
-    "🔫": " gun ",
-    "🩸": " blood ",
-    "💊": " pills ",
-    "🤕": " bruised ",
-    "😰": " scared ",
-    "😨": " scared ",
-    "😱": " scared ",
-    "⚰": " coffin ",
-    "🪦": " grave ",
-}
-_EMOJI = re.compile("|".join(EMOJI_WORDS))
 
-# "hell", "shell", "ill" and "its" read as contractions: the rules never need the nouns, and
-# "what the he will" matches nothing they look for.
 
 _OWNERS = frozenset({"my", "your", "his", "her", "their", "our", "the", "an", "photo"})
 _COUNTING = frozenset(
@@ -248,15 +74,29 @@ def _is_known(word: str) -> bool:
 
 
 class Reader:
-    """Turns a text into the spelled-out, corrected words the rules read."""
+    """Turns a text into the spelled-out, corrected words the rules read.
 
-    def __init__(self, vocabulary: frozenset[str]) -> None:
+    `spelled_out` maps slang and contractions to words ("kms" -> "kill myself"; "hell" reads
+    "he will": the rules never need the noun); `emoji` maps an emoji to the word it stands for.
+    """
+
+    def __init__(
+        self,
+        vocabulary: frozenset[str],
+        spelled_out: Mapping[str, str],
+        emoji: Mapping[str, str],
+    ) -> None:
         self._vocabulary = tuple(sorted(vocabulary))
         self._vocabulary_set = vocabulary
+        self._spelled_out = spelled_out
+        self._emoji = emoji
+        self._emoji_pattern = re.compile("|".join(map(re.escape, emoji)))
         self.correct = functools.lru_cache(maxsize=4096)(self._correct)
 
     def words(self, text: str) -> str:
-        folded = normalize(_EMOJI.sub(lambda found: EMOJI_WORDS[found.group()], text))
+        folded = normalize(
+            self._emoji_pattern.sub(lambda found: f" {self._emoji[found.group()]} ", text)
+        )
         for pattern, replacement in _BEFORE_WORDS:
             folded = pattern.sub(replacement, folded)
         tokens = plain_words(folded).split()[:_MAX_TOKENS]
@@ -270,7 +110,7 @@ class Reader:
             return token  # "my ID card", not "my I'd"
         if token == "2" and before in _COUNTING:
             return token  # "in 2 years", not "in to years"
-        return SPELLED_OUT.get(token) or self.correct(token)
+        return self._spelled_out.get(token) or self.correct(token)
 
     def _correct(self, token: str) -> str:
         if (
