@@ -130,8 +130,10 @@ class Reader:
             )
             # Two typos in a short word are trusted only where the word starts right.
             if distance < 2
-            or len(token) >= _LONG_WORD
-            or (word[:2] == token[:2] and word[-1] == token[-1])
+            or (
+                _SPELLING.word_frequency[token] == 0  # two typos only in a word nobody uses
+                and (len(token) >= _LONG_WORD or (word[:2] == token[:2] and word[-1] == token[-1]))
+            )
         ]
         if not candidates:
             return token

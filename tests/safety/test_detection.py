@@ -1,8 +1,8 @@
 """The safety detector, measured on labelled texts written for this project.
 
-`corpus/set_a.yaml` to `set_k.yaml` are the corpus the rules were written against (direct,
+`corpus/set_a.yaml` to `set_m.yaml` are the corpus the rules were written against (direct,
 long, indirect, slangy, many-voiced and acceptance-test writing, each by a different author);
-`set_l.yaml` was written apart and never tuned on: its figures estimate how the detector does
+`set_n.yaml` was written apart and never tuned on: its figures estimate how the detector does
 on wording nobody has read yet, which is what the service meets. Both are printed; the
 targets of the issue apply to the corpus, and the held-out set has floors that catch a
 regression.
@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from service.safety.detection import Family, assess
 
 CORPUS = Path(__file__).parent / "corpus"
-TUNED_SETS = tuple(f"set_{letter}" for letter in "abcdefghijk")
-HELD_OUT_SETS = ("set_l",)
+TUNED_SETS = tuple(f"set_{letter}" for letter in "abcdefghijklm")
+HELD_OUT_SETS = ("set_n",)
 NEAR_MISS = "near_miss"
 
 
@@ -90,7 +90,7 @@ def test_the_corpus_covers_every_family_and_its_near_misses() -> None:
 
 def test_the_corpus_meets_the_targets() -> None:
     figures = measure(load(TUNED_SETS))
-    print("\n" + figures.report("corpus (sets A-K)"))
+    print("\n" + figures.report("corpus (sets A-M)"))
     assert all(value >= 0.97 for value in figures.recall.values()), figures.recall
     assert figures.precision >= 0.95
     assert figures.near_miss_flagged <= 0.05
@@ -98,9 +98,9 @@ def test_the_corpus_meets_the_targets() -> None:
 
 def test_wording_nobody_tuned_on_is_caught_well_enough() -> None:
     figures = measure(load(HELD_OUT_SETS))
-    print("\n" + figures.report("held out (set L)"))
-    assert figures.recall["overall"] >= 0.75
-    assert figures.near_miss_flagged <= 0.10
+    print("\n" + figures.report("held out (set N)"))
+    assert figures.recall["overall"] >= 0.80
+    assert figures.near_miss_flagged <= 0.08
 
 
 @pytest.mark.parametrize(
