@@ -20,6 +20,7 @@ from service.dispatch.routes import router as status_router
 from service.dispatch.worker import build_dispatcher, start_scheduler
 from service.health import router as health_router
 from service.observability import install_observability
+from service.safety.detection import rulebook
 from service.settings import Settings, load_settings
 from service.simulator.routes import install_simulator
 
@@ -56,6 +57,7 @@ def app_from_environment() -> FastAPI:
 
 def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     runtime = runtime or build_runtime(settings)
+    rulebook()  # the safety rules compile with the app (0.3 s), not while a text waits
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.safety.detection import Family, assess
@@ -164,12 +164,14 @@ def test_a_negated_blow_is_not_a_disclosure_but_a_wish_is() -> None:
     assert assess("i just want one week where he doesn't put his hands on me") is not None
 
 
-CONCERNING = [item.text for item in load(TUNED_SETS) if item.family != NEAR_MISS]
+LABELLED = [item.text for item in load(TUNED_SETS)]
 SURROUNDINGS = st.text(alphabet=" .,!?…'\"🙏😢💔🌸👍\n", max_size=4)
 
 
+# Speed is bench/safety.py's to measure; the first call here may also load the rules.
+@settings(deadline=None)
 @given(
-    text=st.sampled_from(CONCERNING),
+    text=st.sampled_from(LABELLED),
     before=SURROUNDINGS,
     after=SURROUNDINGS,
     case=st.sampled_from([str.upper, str.lower, str.title, str]),
@@ -185,11 +187,13 @@ def test_case_punctuation_and_emoji_around_a_text_never_change_the_answer(
         assert changed.families == original.families
 
 
+@settings(deadline=None)
 @given(st.text(max_size=400))
 def test_any_text_gets_an_answer_and_never_raises(text: str) -> None:
     assert assess(text) is None or assess(text) is not None
 
 
+@settings(deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8"), min_size=1500, max_size=1600))
 def test_long_and_mixed_script_texts_are_answered(text: str) -> None:
     concern = assess(text)
