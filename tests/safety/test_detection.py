@@ -46,19 +46,29 @@ def load(names: Iterable[str]) -> list[Labelled]:
 @dataclass(frozen=True)
 class Figures:
     recall: dict[str, float]  # per family, and "overall"
+    family_precision: dict[str, float]  # of the flags named for a family, the share right
     near_miss_flagged: float  # share of near-misses flagged: 1 - specificity
     precision: float  # flags that were right, over the whole set
 
     def report(self, title: str) -> str:
         lines = [f"{title}:"]
-        lines += [f"  recall {family:<17} {value:.3f}" for family, value in self.recall.items()]
+        lines += [
+            f"  {family:<17} recall {value:.3f}   precision "
+            + (f"{self.family_precision[family]:.3f}" if family in self.family_precision else "-")
+            for family, value in self.recall.items()
+        ]
         lines.append(f"  near-misses flagged     {self.near_miss_flagged:.3f}")
         lines.append(f"  precision               {self.precision:.3f}")
         return "\n".join(lines)
 
 
 def measure(texts: list[Labelled]) -> Figures:
-    flagged = {item.text: assess(item.text) is not None for item in texts}
+    concerns = {item.text: assess(item.text) for item in texts}
+    flagged = {text: concern is not None for text, concern in concerns.items()}
+    named: dict[str, list[bool]] = {}
+    for item in texts:
+        if (concern := concerns[item.text]) is not None:
+            named.setdefault(concern.families[0].value, []).append(item.family != NEAR_MISS)
     concerning = [item for item in texts if item.family != NEAR_MISS]
     near_misses = [item for item in texts if item.family == NEAR_MISS]
     recall = {
@@ -70,6 +80,7 @@ def measure(texts: list[Labelled]) -> Figures:
     false_flags = sum(flagged[item.text] for item in near_misses)
     return Figures(
         recall=recall,
+        family_precision={family: _share(right) for family, right in named.items()},
         near_miss_flagged=false_flags / len(near_misses),
         precision=true_flags / (true_flags + false_flags),
     )
