@@ -134,9 +134,11 @@ def rulebook() -> Rulebook:
         classes[name] = "(?:" + "|".join(_expand(a, classes) for a in alternatives) + ")"
     rules: list[Rule] = []
     for family in Family:
-        for entry in _read(f"{family.value}.yaml")["rules"]:
+        content = _read(f"{family.value}.yaml")
+        for entry in content["rules"]:
             phrases = "|".join(_expand(pattern, classes) for pattern in entry["patterns"])
-            unless = entry.get("unless")
+            # A family's own context ("before my phone dies" for self-harm) joins each rule's.
+            unless = "|".join(part for part in (entry.get("unless"), content.get("unless")) if part)
             rules.append(
                 Rule(
                     family=family,
