@@ -2,10 +2,10 @@
 
 The sets in `corpus/` were each written by a different author (direct, long, indirect,
 slangy, many-voiced, formal and acceptance-test writing). All but one are the corpus the rules
-were written against; `set_o.yaml` was written apart and never tuned on, by an author asked to
-dwell on the families that are hardest to read (coercive control, stalking, fear): its figures
-estimate, on the pessimistic side, how the detector does on wording nobody has read yet, which
-is what the service meets. Both are printed; the
+were written against. `set_r.yaml` was written last, worded from the issue's own description:
+its disclosures were never tuned on, so its recall estimates how the detector does on wording
+nobody has read yet, which is what the service meets (its near-misses were read, to find rules
+that were too broad, so its false-alarm figure is not held out). Both are printed; the
 targets of the issue apply to the corpus, and the held-out set has floors that catch a
 regression.
 """
@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 from service.safety.detection import Family, assess
 
 CORPUS = Path(__file__).parent / "corpus"
-TUNED_SETS = tuple(f"set_{letter}" for letter in "abcdefghijklmnpq")
-HELD_OUT_SETS = ("set_o",)
+TUNED_SETS = tuple(f"set_{letter}" for letter in "abcdefghijklmnopq")
+HELD_OUT_SETS = ("set_r",)
 NEAR_MISS = "near_miss"
 
 
@@ -103,7 +103,7 @@ def test_the_corpus_covers_every_family_and_its_near_misses() -> None:
 
 def test_the_corpus_meets_the_targets() -> None:
     figures = measure(load(TUNED_SETS))
-    print("\n" + figures.report("corpus (sets A-N, P, Q)"))
+    print("\n" + figures.report("corpus (sets A-Q)"))
     assert all(value >= 0.97 for value in figures.recall.values()), figures.recall
     assert figures.precision >= 0.95
     assert figures.near_miss_flagged <= 0.05
@@ -111,8 +111,8 @@ def test_the_corpus_meets_the_targets() -> None:
 
 def test_wording_nobody_tuned_on_is_caught_well_enough() -> None:
     figures = measure(load(HELD_OUT_SETS))
-    print("\n" + figures.report("held out (set O)"))
-    assert figures.recall["overall"] >= 0.60
+    print("\n" + figures.report("held out (set R)"))
+    assert figures.recall["overall"] >= 0.80
     assert figures.near_miss_flagged <= 0.08
 
 
