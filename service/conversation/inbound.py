@@ -47,7 +47,7 @@ from service.database import (
     table_of,
 )
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
-from service.dispatch.outbox import cancel_unsent, prompt_histories
+from service.dispatch.outbox import cancel_unsent, latest_slots, prompt_histories
 from service.phones import country_of, infer_timezone
 from service.safety.detection import Concern, assess
 from service.safety.flags import record_flag, resources_sent_recently
@@ -572,15 +572,20 @@ def _apply(
         cancel_unsent(connection, subscriber.id, now)
     if decision.schedule_first_prompt:
         subscriber.paused_until = None
+        already_sent = latest_slots(connection, subscriber.id)
         subscriber.next_prompt_at = first_prompt_at(
             confirmed_at=now,
             tz=zone,
             preferred=subscriber.preferred_time,
             window=window,
             jitter_key=jitter_key,
+            after_slot=already_sent.prompt,
         )
         subscriber.next_recap_at = next_recap_at(
-            after=now, tz=zone, weekday=subscriber.recap_weekday, window=window
+            after=max(now, already_sent.recap or now),
+            tz=zone,
+            weekday=subscriber.recap_weekday,
+            window=window,
         )
         subscriber.onboarding_question_pending = decision.reply is ReplyKind.WELCOME
     if decision.pause_days is not None:

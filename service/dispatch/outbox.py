@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Integer, Select, any_, bindparam, select, update
+from sqlalchemy import Connection, Integer, Select, any_, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.expression import ColumnElement
 
@@ -50,6 +50,12 @@ _CANCEL_UNSENT = PreparedStatement(
     columns=("updated_at",),
 )
 
+_LATEST_SLOTS = PreparedStatement(
+    select(_outbound.c.kind, func.max(_outbound.c.slot_at))
+    .where(_outbound.c.subscriber_id == bindparam("owner"), _outbound.c.slot_at.is_not(None))
+    .group_by(_outbound.c.kind)
+)
+
 
 def prompt_histories(connection: Connection, subscriber_ids: Sequence[int]) -> dict[int, list[str]]:
     """Per subscriber, the ids of prompts sent or about to be sent, oldest first."""
@@ -68,3 +74,16 @@ def prompt_histories(connection: Connection, subscriber_ids: Sequence[int]) -> d
 def cancel_unsent(connection: Connection, subscriber_id: int, now: datetime.datetime) -> None:
     """A STOP wins over any prompt claimed but not yet handed to Twilio."""
     _CANCEL_UNSENT.rows(connection, {"owner": subscriber_id, "updated_at": now})
+
+
+class LatestSlots(NamedTuple):
+    prompt: datetime.datetime | None
+    recap: datetime.datetime | None
+
+
+def latest_slots(connection: Connection, subscriber_id: int) -> LatestSlots:
+    """The latest scheduled prompt and recap slots already given an outbound row: a schedule
+    that starts again (RESUME, JOIN after STOP) must begin after them, since each is sent once."""
+    rows = _LATEST_SLOTS.rows(connection, {"owner": subscriber_id})
+    latest = {OutboundKind(kind): slot for kind, slot in rows}
+    return LatestSlots(latest.get(OutboundKind.PROMPT), latest.get(OutboundKind.RECAP))

@@ -20,6 +20,7 @@ from sqlmodel import Session, col
 from service.admin.export import csv_lines, rows_in_batches, safe_cell
 from service.conversation.models import InboundMessage
 from service.database import session_scope
+from service.dispatch.outbox import LatestSlots, latest_slots
 from service.phones import mask_phone
 from service.safety.detection import Concern
 from service.safety.models import AuditAction, SafetyAudit, SafetyFlag
@@ -162,7 +163,8 @@ def act_on_flag(
             and action is AuditAction.RESUMED
             and member.status is SubscriberStatus.PAUSED
         ):
-            _resume(member, window, now)
+            assert member.id is not None  # a stored row
+            _resume(member, latest_slots(session.connection(), member.id), window, now)
         if member is not None:
             member.updated_at = now
             session.add(member)
@@ -191,7 +193,9 @@ def _unreviewed(session: Session, member: Subscriber) -> bool:
     return bool(count)
 
 
-def _resume(member: Subscriber, window: SendWindow, now: datetime.datetime) -> None:
+def _resume(
+    member: Subscriber, already_sent: LatestSlots, window: SendWindow, now: datetime.datetime
+) -> None:
     zone = ZoneInfo(member.timezone)
     member.status, member.paused_until = SubscriberStatus.ACTIVE, None
     member.next_prompt_at = first_prompt_at(
@@ -200,9 +204,13 @@ def _resume(member: Subscriber, window: SendWindow, now: datetime.datetime) -> N
         preferred=member.preferred_time,
         window=window,
         jitter_key=member.phone,
+        after_slot=already_sent.prompt,
     )
     member.next_recap_at = next_recap_at(
-        after=now, tz=zone, weekday=member.recap_weekday, window=window
+        after=max(now, already_sent.recap or now),
+        tz=zone,
+        weekday=member.recap_weekday,
+        window=window,
     )
 
 

@@ -93,6 +93,8 @@ _LAST_SLOT_BEFORE_END: Final = timedelta(minutes=1)
 # How far ahead the day-by-day searches look before declaring a bug. Generous: a DST gap can
 # swallow a whole narrow window for a day, which pushes a weekly slot out by another week.
 _SEARCH_DAYS: Final = 22
+# datetime's resolution: "strictly after" an instant, for searches that accept an equal one.
+_SMALLEST_STEP: Final = timedelta(microseconds=1)
 
 
 # Cadence -------------------------------------------------------------------------------------
@@ -198,18 +200,23 @@ def first_prompt_at(
     preferred: time,
     window: SendWindow,
     jitter_key: str,
+    after_slot: datetime | None = None,
 ) -> datetime:
     """The first prompt after someone confirms: today's slot (preferred time +/- jitter, clamped
     into the window) if it is at least 2 hours away, otherwise tomorrow's.
 
     Strictly, the first day whose slot is at least 2 hours away: normally today or tomorrow,
     later only when a DST gap swallows the window or a midnight-adjacent window puts tomorrow's
-    slot less than 2 hours out.
+    slot less than 2 hours out. `after_slot` is the latest slot already sent: someone coming
+    back (RESUME, JOIN after STOP) may not be given it again, since each slot is sent once.
     """
     confirmed_utc = _as_utc(confirmed_at, "confirmed_at")
+    not_before = confirmed_utc + FIRST_PROMPT_MIN_LEAD
+    if after_slot is not None:
+        not_before = max(not_before, _as_utc(after_slot, "after_slot") + _SMALLEST_STEP)
     return _first_slot_from(
         confirmed_utc.astimezone(tz).date(),
-        not_before=confirmed_utc + FIRST_PROMPT_MIN_LEAD,
+        not_before=not_before,
         tz=tz,
         preferred=preferred,
         window=window,

@@ -7,6 +7,7 @@ import datetime
 import itertools
 import time
 
+import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
@@ -197,3 +198,26 @@ def test_join_yes_then_a_tick_days_ahead_sends_the_first_prompt(
 
         (win,) = session.exec(select(Win)).all()
     assert win.prompt_id is not None
+
+
+@pytest.mark.parametrize("leave, come_back", [("STOP", "JOIN"), ("PAUSE", "RESUME")])
+def test_coming_back_never_reuses_a_slot_already_sent(
+    dispatcher: Dispatcher,
+    fake_twilio: FakeTwilio,
+    engine: Engine,
+    phone: Phone,
+    leave: str,
+    come_back: str,
+) -> None:
+    phone.join()
+    first = load(engine, phone.number).next_prompt_at
+    assert first is not None
+    assert run_tick(dispatcher, first + datetime.timedelta(days=2)).sent == 1
+    # The webhook's clock has not moved since joining: the same first slot would come back.
+    phone.text(leave)
+    phone.text(come_back)
+    again = load(engine, phone.number).next_prompt_at
+    assert again is not None and again > first
+    report = run_tick(dispatcher, again + datetime.timedelta(days=2))
+    assert report.sent == 1 and report.failed == 0
+    assert len([m for m in fake_twilio.messages if m.to == phone.number]) == 2

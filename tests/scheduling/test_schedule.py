@@ -419,6 +419,29 @@ def test_first_prompt_today_when_two_hours_away_else_tomorrow(
 
 
 @pytest.mark.parametrize(
+    ("after_slot", "expected"),
+    [
+        (None, utc(2024, 6, 1, 12, 0)),  # nothing sent yet: today 08:00
+        (utc(2024, 5, 31, 12, 0), utc(2024, 6, 1, 12, 0)),  # yesterday's slot is no obstacle
+        (utc(2024, 6, 1, 12, 0), utc(2024, 6, 2, 12, 0)),  # today's was sent: tomorrow
+        (utc(2024, 6, 2, 12, 0), utc(2024, 6, 3, 12, 0)),  # a tick ahead of the clock sent it
+    ],
+)
+def test_a_first_prompt_never_reuses_a_slot_already_sent(
+    after_slot: datetime | None, expected: datetime
+) -> None:
+    scheduled = first_prompt_at(
+        confirmed_at=utc(2024, 6, 1, 9, 0),
+        tz=NEW_YORK,
+        preferred=TOO_EARLY,
+        window=DAY_WINDOW,
+        jitter_key="k",
+        after_slot=after_slot,
+    )
+    assert scheduled == expected
+
+
+@pytest.mark.parametrize(
     ("now", "current_next", "preferred", "expected"),
     [
         # pending prompt tomorrow at 18:30ish; new time 06:00 clamps to tomorrow 08:00
@@ -675,6 +698,15 @@ def test_first_and_rescheduled_prompts_are_inside_the_window_and_ahead(
     assert timedelta(hours=2) <= first - now <= timedelta(days=2, hours=1) or (
         _a_day_without_window(tz, window, local(now, tz).date(), local(first, tz).date())
     )
+    again = first_prompt_at(
+        confirmed_at=now,
+        tz=tz,
+        preferred=preferred,
+        window=window,
+        jitter_key=jitter_key,
+        after_slot=first,
+    )
+    assert again > first and is_inside_window(again, tz, window)
     moved = rescheduled_for_new_time(
         now=now,
         current_next=first if has_pending_prompt else None,
