@@ -41,7 +41,9 @@ SECURITY_HEADERS = {
         "default-src 'self'; img-src 'self' data:; object-src 'none'; "
         "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
     ),
-    "Referrer-Policy": "no-referrer",
+    # same-origin, not no-referrer: under no-referrer browsers send "Origin: null" with our
+    # own forms, which same_origin must refuse.
+    "Referrer-Policy": "same-origin",
     "X-Content-Type-Options": "nosniff",
 }
 
@@ -67,10 +69,19 @@ def page(
     request: Request, template: str, context: dict[str, Any], status_code: int = 200
 ) -> Response:
     response = templates.TemplateResponse(
-        request, template, {"program_name": _program(request), **context}, status_code=status_code
+        request,
+        template,
+        {"program_name": _program(request), "form_token": _form_token(request), **context},
+        status_code=status_code,
     )
     response.headers.update(SECURITY_HEADERS)
     return response
+
+
+def _form_token(request: Request) -> str:
+    runtime: Runtime = request.app.state.runtime
+    admin_token, cookie = _admin_token(runtime), request.cookies.get(session.COOKIE_NAME)
+    return session.form_token(admin_token, cookie) if admin_token and cookie else ""
 
 
 def _program(request: Request) -> str:
@@ -85,14 +96,25 @@ async def signed_in(request: Request, runtime: RuntimeDep, now: NowDep) -> None:
 
 
 async def same_origin(request: Request) -> None:
-    """Forms post only from our own pages (the SameSite=Strict cookie already insists)."""
+    """Forms post only from our own pages (the SameSite=Strict cookie already insists). An
+    opaque origin ("null": a sandboxed frame, a data: page) is nobody's page of ours."""
     origin = request.headers.get("origin")
-    if origin and origin != "null" and urlsplit(origin).netloc != request.url.netloc:
+    if origin and (origin == "null" or urlsplit(origin).netloc != request.url.netloc):
         raise HTTPException(403, "Cross-site form posts are refused.")
+
+
+async def from_our_page(
+    request: Request, runtime: RuntimeDep, form_token: Annotated[str, Form(max_length=128)] = ""
+) -> None:
+    """A signed-in form carries this session's form token (see session.form_token)."""
+    cookie = request.cookies.get(session.COOKIE_NAME)
+    if not session.form_token_matches(form_token, _admin_token(runtime), cookie):
+        raise HTTPException(403, "This form is out of date: reload the page and try again.")
 
 
 SignedIn = Depends(signed_in)
 SameOrigin = Depends(same_origin)
+FromOurPage = Depends(from_our_page)
 
 
 @router.get("/login")
@@ -126,7 +148,7 @@ async def login(
     return response
 
 
-@router.post("/logout", dependencies=[SameOrigin])
+@router.post("/logout", dependencies=[SameOrigin, FromOurPage])
 async def logout() -> Response:
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(session.COOKIE_NAME, path="/", httponly=True, samesite="strict")
@@ -185,7 +207,7 @@ async def subscriber_page(request: Request, runtime: RuntimeDep, subscriber_id: 
     )
 
 
-@router.post("/subscribers/{subscriber_id}/erase", dependencies=[SignedIn, SameOrigin])
+@router.post("/subscribers/{subscriber_id}/erase", dependencies=[SignedIn, SameOrigin, FromOurPage])
 async def erase_page(
     request: Request,
     runtime: RuntimeDep,
@@ -219,7 +241,7 @@ async def flags_page(request: Request, runtime: RuntimeDep, now: NowDep) -> Resp
     return page(request, "flags.html", {"flags": flags, "done": done})
 
 
-@router.post("/flags/{flag_id}", dependencies=[SignedIn, SameOrigin])
+@router.post("/flags/{flag_id}", dependencies=[SignedIn, SameOrigin, FromOurPage])
 async def flag_action(
     request: Request,
     runtime: RuntimeDep,

@@ -2,7 +2,8 @@
 
 The cookie holds when it was issued and an HMAC of that moment keyed with ADMIN_TOKEN, so it is
 worthless without the token, expires on its own, and every session ends when the token changes.
-The server keeps no session state.
+The server keeps no session state. Each form carries a token derived the same way from the
+cookie, against cross-site posts.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ COOKIE_NAME = "nudge_session"
 LIFETIME = datetime.timedelta(hours=12)
 CLOCK_SKEW = datetime.timedelta(minutes=5)
 _PURPOSE = b"nudge-dashboard-session:"
+_FORM_PURPOSE = b"nudge-dashboard-form:"
 
 
 def _mac(admin_token: str, issued: int) -> str:
@@ -39,6 +41,20 @@ def is_valid(cookie: str | None, admin_token: str | None, now: datetime.datetime
         return False
     issued_at = datetime.datetime.fromtimestamp(issued, datetime.UTC)
     return issued_at - CLOCK_SKEW <= now < issued_at + LIFETIME
+
+
+def form_token(admin_token: str, cookie: str) -> str:
+    """What every form of a session carries, so a post made by another site (which cannot
+    read our pages) is refused even where a browser sends the cookie along."""
+    return hmac.new(
+        admin_token.encode(), _FORM_PURPOSE + cookie.encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def form_token_matches(token: str, admin_token: str | None, cookie: str | None) -> bool:
+    if not admin_token or not cookie:
+        return False
+    return hmac.compare_digest(token.encode(), form_token(admin_token, cookie).encode())
 
 
 def actor(cookie: str | None) -> str:

@@ -77,6 +77,12 @@ def test_simulator_to_dashboard(page: Page, live_server: str, artifacts: Path) -
     expect(page.locator(".conversation")).to_contain_text("small win")
     page.screenshot(path=artifacts / "05-dashboard-subscriber.png", full_page=True)
 
+    # A form that changes something carries the session's form token and our own Origin.
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_label("Admin token")).to_be_visible()
+    page.goto(f"{live_server}/subscribers")
+    expect(page.get_by_label("Admin token")).to_be_visible()
+
 
 def test_keyboard_sign_in_and_a_phone_sized_screen(
     page: Page, live_server: str, artifacts: Path

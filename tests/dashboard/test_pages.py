@@ -15,6 +15,7 @@ from service.dashboard import session
 from service.subscribers.models import Subscriber
 from tests.admin.factories import NOW, seed_programme
 from tests.conftest import ADMIN_TOKEN
+from tests.dashboard.conftest import submit
 
 
 def sign_in(client: TestClient) -> TestClient:
@@ -61,15 +62,31 @@ def test_a_wrong_token_is_refused_with_a_message(browser: TestClient) -> None:
 
 
 def test_sign_out_ends_the_session(signed_in: TestClient) -> None:
-    response = signed_in.post("/logout")
+    response = submit(signed_in, "/", "/logout")
     assert response.status_code == 303 and response.headers["location"] == "/login"
     assert signed_in.get("/").status_code == 303
 
 
-def test_cross_site_posts_are_refused(signed_in: TestClient) -> None:
-    response = signed_in.post("/logout", headers={"Origin": "https://evil.example"})
+@pytest.mark.parametrize("origin", ["https://evil.example", "null"])
+def test_cross_site_posts_are_refused(signed_in: TestClient, origin: str) -> None:
+    response = signed_in.post("/logout", headers={"Origin": origin})
     assert response.status_code == 403
     assert signed_in.get("/").status_code == 200
+
+
+ANOTHER_SESSION_S_TOKEN = session.form_token(ADMIN_TOKEN, "1765000000.another-session")
+
+
+@pytest.mark.parametrize("token", [None, "", "0" * 64, ANOTHER_SESSION_S_TOKEN])
+def test_a_form_without_this_session_s_token_is_refused(
+    signed_in: TestClient, engine: Engine, token: str | None
+) -> None:
+    ids = seed_programme(engine)
+    data = {"confirm": "yes"} | ({} if token is None else {"form_token": token})
+    response = signed_in.post(f"/subscribers/{ids['A']}/erase", data=data)
+    assert response.status_code == 403 and "reload the page" in response.text
+    with Session(engine) as db:
+        assert db.get(Subscriber, ids["A"]) is not None
 
 
 def test_overview_shows_figures_and_charts(browser: TestClient, engine: Engine) -> None:
@@ -126,12 +143,13 @@ def test_flags_list_flagged_texts(signed_in: TestClient, engine: Engine) -> None
 
 def test_erase_from_the_page_needs_the_confirmation(signed_in: TestClient, engine: Engine) -> None:
     ids = seed_programme(engine)
-    unconfirmed = signed_in.post(f"/subscribers/{ids['A']}/erase")
+    person = f"/subscribers/{ids['A']}"
+    unconfirmed = submit(signed_in, person, f"{person}/erase")
     assert unconfirmed.status_code == 303
     with Session(engine) as db:
         assert db.get(Subscriber, ids["A"]) is not None
 
-    erased = signed_in.post(f"/subscribers/{ids['A']}/erase", data={"confirm": "yes"})
+    erased = submit(signed_in, person, f"{person}/erase", {"confirm": "yes"})
     assert erased.status_code == 303 and erased.headers["location"] == "/subscribers?erased=1"
     with Session(engine) as db:
         assert db.get(Subscriber, ids["A"]) is None

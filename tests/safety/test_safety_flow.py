@@ -19,6 +19,7 @@ from service.safety.models import AuditAction, SafetyAudit, SafetyFlag
 from service.subscribers.models import Subscriber, SubscriberStatus
 from service.wins.models import Win
 from tests.conftest import ADMIN_TOKEN
+from tests.dashboard.conftest import submit
 from tests.phone import Phone
 
 # Monday 9 March 2026, 10:00 in Los Angeles (the phone's 415 number).
@@ -148,20 +149,23 @@ def test_the_operator_reads_reviews_and_resumes_with_an_audit_trail(
     assert "he hit me again last night" in page.text and "looks imminent" not in page.text
     assert "violence" in page.text or "fear" in page.text
 
-    reviewed = browser.post(
-        f"/flags/{flag.id}", data={"action": "reviewed", "note": "Called back, safe tonight."}
+    reviewed = submit(
+        browser,
+        "/",
+        f"/flags/{flag.id}",
+        {"action": "reviewed", "note": "Called back, safe tonight."},
     )
     assert reviewed.status_code == 303
     record = member(engine, phone.number)
     assert record is not None and record.safety_flagged_at is None
     assert record.status is SubscriberStatus.PAUSED
-    resumed = browser.post(f"/flags/{flag.id}", data={"action": "resume"})
+    resumed = submit(browser, "/", f"/flags/{flag.id}", {"action": "resume"})
     assert resumed.status_code == 303
     record = member(engine, phone.number)
     assert record is not None and record.status is SubscriberStatus.ACTIVE
 
-    assert browser.post(f"/flags/{flag.id}", data={"action": "nonsense"}).status_code == 404
-    assert browser.post("/flags/999999", data={"action": "resume"}).status_code == 404
+    assert submit(browser, "/", f"/flags/{flag.id}", {"action": "nonsense"}).status_code == 404
+    assert submit(browser, "/", "/flags/999999", {"action": "resume"}).status_code == 404
 
     with Session(engine) as session:
         audit = session.exec(select(SafetyAudit).order_by(col(SafetyAudit.id))).all()
@@ -203,6 +207,7 @@ def test_erasing_a_member_erases_their_flags(
     record = member(engine, phone.number)
     assert record is not None
     assert browser.post("/login", data={"token": ADMIN_TOKEN}).status_code == 303
-    erased = browser.post(f"/subscribers/{record.id}/erase", data={"confirm": "yes"})
+    person = f"/subscribers/{record.id}"
+    erased = submit(browser, person, f"{person}/erase", {"confirm": "yes"})
     assert erased.status_code == 303
     assert flags(engine) == []
