@@ -80,6 +80,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         title=f"{settings.program_name} nudges",
         description="Small text-message prompts that help couples feel close.",
         lifespan=lifespan,
+        docs_url="/docs" if settings.api_docs else None,
+        redoc_url="/redoc" if settings.api_docs else None,
     )
     app.state.runtime = runtime
     app.include_router(inbound_router)

@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     # server's own GIL cannot; 0: threads of the server process (conversation/answerer.py).
     answer_processes: int = Field(default=0, ge=0, le=32)
     log_format: str = Field(default="auto", pattern="^(auto|json|console)$")
+    # The interactive API pages load their scripts from a CDN onto the dashboard's origin,
+    # so they are off unless asked for; /openapi.json is always served.
+    api_docs: bool = False
     # Replaces the support lines of messages/safety_resources.yaml for every country when set
     # (a programme with a line of its own); unset, each number gets its own country's lines.
     safety_resources: str | None = None

@@ -84,3 +84,14 @@ def test_admin_routes_are_in_the_openapi_schema(client: TestClient) -> None:
     documented = {(method.upper(), path) for path, ops in paths.items() for method in ops}
     assert documented >= EXPECTED
     assert not any(path in paths for path in ("/", "/login", "/simulator", "/metrics"))
+
+
+@pytest.mark.parametrize("api_docs", [False, True])
+def test_the_interactive_api_pages_are_served_only_when_asked_for(
+    settings: Settings, runtime: Runtime, api_docs: bool
+) -> None:
+    chosen = settings.model_copy(update={"api_docs": api_docs})
+    with TestClient(create_app(chosen, runtime)) as client:
+        assert client.get("/openapi.json").status_code == 200
+        for page in ("/docs", "/redoc"):
+            assert (client.get(page).status_code == 200) is api_docs, page
