@@ -2,6 +2,7 @@
 
 from service.admin.erased import ErasedNumber
 from service.conversation.models import InboundMessage
+from service.dashboard.models import RevokedSession
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 from service.safety.models import AuditAction, SafetyAudit, SafetyFlag
 from service.subscribers.models import (
@@ -23,6 +24,7 @@ __all__ = [
     "OutboundKind",
     "OutboundMessage",
     "OutboundStatus",
+    "RevokedSession",
     "SafetyAudit",
     "SafetyFlag",
     "Subscriber",

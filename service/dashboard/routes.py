@@ -6,7 +6,9 @@ service.dashboard.views and render a template. Nothing here is in the OpenAPI sc
 
 from __future__ import annotations
 
+import datetime
 import functools
+import secrets
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -23,6 +25,7 @@ from service.admin.export import consent_csv, weeks_csv
 from service.admin.stats import programme_stats
 from service.admin.subscribers import SubscriberFilter, list_subscribers, subscriber_history
 from service.dashboard import session
+from service.dashboard.revocation import is_revoked, revoke
 from service.dashboard.views import PAGE_SIZE, overview, page_links, timeline, when
 from service.deps import NowDep, Runtime, RuntimeDep, token_matches
 from service.safety.flags import act_on_flag, audit_csv, list_flags
@@ -89,9 +92,15 @@ def _program(request: Request) -> str:
     return runtime.settings.program_name
 
 
-async def signed_in(request: Request, runtime: RuntimeDep, now: NowDep) -> None:
+async def _session_is_live(request: Request, runtime: Runtime, now: datetime.datetime) -> bool:
     cookie = request.cookies.get(session.COOKIE_NAME)
-    if not session.is_valid(cookie, _admin_token(runtime), now):
+    if cookie is None or not session.is_valid(cookie, _admin_token(runtime), now):
+        return False
+    return not await anyio.to_thread.run_sync(is_revoked, runtime.engine, cookie)
+
+
+async def signed_in(request: Request, runtime: RuntimeDep, now: NowDep) -> None:
+    if not await _session_is_live(request, runtime, now):
         raise HTTPException(303, "Sign in first.", headers={"Location": "/login"})
 
 
@@ -119,7 +128,7 @@ FromOurPage = Depends(from_our_page)
 
 @router.get("/login")
 async def login_form(request: Request, runtime: RuntimeDep, now: NowDep) -> Response:
-    if session.is_valid(request.cookies.get(session.COOKIE_NAME), _admin_token(runtime), now):
+    if await _session_is_live(request, runtime, now):
         return RedirectResponse("/", status_code=303)
     return page(request, "login.html", {"configured": bool(_admin_token(runtime))})
 
@@ -138,7 +147,7 @@ async def login(
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(
         session.COOKIE_NAME,
-        session.issue(admin_token, now),
+        session.issue(admin_token, now, secrets.token_hex(8)),
         max_age=int(session.LIFETIME.total_seconds()),
         path="/",
         httponly=True,
@@ -149,7 +158,11 @@ async def login(
 
 
 @router.post("/logout", dependencies=[SameOrigin, FromOurPage])
-async def logout() -> Response:
+async def logout(request: Request, runtime: RuntimeDep, now: NowDep) -> Response:
+    cookie = request.cookies.get(session.COOKIE_NAME)
+    if cookie is not None and session.is_valid(cookie, _admin_token(runtime), now):
+        # Deleting the cookie only asks the browser; a copy of it must stop working too.
+        await anyio.to_thread.run_sync(revoke, runtime.engine, cookie, now)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(session.COOKIE_NAME, path="/", httponly=True, samesite="strict")
     return response

@@ -11,7 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from service.app import create_app
 from service.dashboard import session
+from service.deps import Runtime
+from service.settings import Settings
 from service.subscribers.models import Subscriber
 from tests.admin.factories import NOW, seed_programme
 from tests.conftest import ADMIN_TOKEN
@@ -34,7 +37,9 @@ def test_pages_send_strangers_to_sign_in(browser: TestClient, path: str) -> None
 
 
 def test_a_forged_or_foreign_cookie_does_not_sign_in(browser: TestClient) -> None:
-    browser.cookies.set(session.COOKIE_NAME, session.issue("not-the-token", NOW), "testserver")
+    browser.cookies.set(
+        session.COOKIE_NAME, session.issue("not-the-token", NOW, "00c0ffee"), "testserver"
+    )
     assert browser.get("/").status_code == 303
 
 
@@ -65,6 +70,19 @@ def test_sign_out_ends_the_session(signed_in: TestClient) -> None:
     response = submit(signed_in, "/", "/logout")
     assert response.status_code == 303 and response.headers["location"] == "/login"
     assert signed_in.get("/").status_code == 303
+
+
+def test_a_copy_of_the_cookie_stops_working_after_sign_out(
+    signed_in: TestClient, settings: Settings, runtime: Runtime
+) -> None:
+    cookie = signed_in.cookies[session.COOKIE_NAME]
+    with TestClient(create_app(settings, runtime), base_url="https://testserver") as copy:
+        copy.cookies.set(session.COOKIE_NAME, cookie)
+        assert copy.get("/", follow_redirects=False).status_code == 200
+        assert submit(signed_in, "/", "/logout").status_code == 303
+        assert copy.get("/", follow_redirects=False).status_code == 303
+        assert copy.get("/login", follow_redirects=False).status_code == 200
+    assert sign_in(signed_in).get("/").status_code == 200  # a new session is not revoked
 
 
 @pytest.mark.parametrize("origin", ["https://evil.example", "null"])
