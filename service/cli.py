@@ -72,13 +72,21 @@ def serve(
             workers=workers,
             host=host,
             port=port,
-            proxy_headers=False,
+            proxy_headers=settings.forwarded_allow_ips is not None,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
             log_config=None,
         )
         return
     app = create_app(settings, runtime)
     freeze_long_lived_objects()
-    uvicorn.run(app, host=host, port=port, proxy_headers=False, log_config=None)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        proxy_headers=settings.forwarded_allow_ips is not None,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        log_config=None,
+    )
 
 
 @app.command()

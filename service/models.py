@@ -2,7 +2,7 @@
 
 from service.admin.erased import ErasedNumber
 from service.conversation.models import InboundMessage
-from service.dashboard.models import RevokedSession
+from service.dashboard.models import FailedSignIn, RevokedSession
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 from service.safety.models import AuditAction, SafetyAudit, SafetyFlag
 from service.subscribers.models import (
@@ -20,6 +20,7 @@ __all__ = [
     "ConsentKind",
     "ConsentMethod",
     "ErasedNumber",
+    "FailedSignIn",
     "InboundMessage",
     "OutboundKind",
     "OutboundMessage",

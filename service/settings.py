@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     # The interactive API pages load their scripts from a CDN onto the dashboard's origin,
     # so they are off unless asked for; /openapi.json is always served.
     api_docs: bool = False
+    # The reverse proxies whose X-Forwarded-For names the client (uvicorn's setting); unset,
+    # the connecting address is the client's.
+    forwarded_allow_ips: str | None = None
     # Replaces the support lines of messages/safety_resources.yaml for every country when set
     # (a programme with a line of its own); unset, each number gets its own country's lines.
     safety_resources: str | None = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import math
 import secrets
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,6 +27,12 @@ from service.admin.stats import programme_stats
 from service.admin.subscribers import SubscriberFilter, list_subscribers, subscriber_history
 from service.dashboard import session
 from service.dashboard.revocation import is_revoked, revoke
+from service.dashboard.throttle import (
+    recent_failures,
+    record_failure,
+    retry_after_seconds,
+    wait_before_next_try,
+)
 from service.dashboard.views import PAGE_SIZE, overview, page_links, timeline, when
 from service.deps import NowDep, Runtime, RuntimeDep, token_matches
 from service.safety.flags import act_on_flag, audit_csv, list_flags
@@ -141,7 +148,19 @@ async def login(
     token: Annotated[str, Form(max_length=512)] = "",
 ) -> Response:
     admin_token = _admin_token(runtime)
+    # Behind a proxy this is the proxy unless uvicorn trusts its X-Forwarded-For (README).
+    address = request.client.host if request.client else "unknown"
+    failures = await anyio.to_thread.run_sync(recent_failures, runtime.engine, address, now)
+    wait = wait_before_next_try(failures, now)
+    if wait is not None:
+        seconds = retry_after_seconds(wait)
+        error = f"Too many wrong tokens. Try again in {math.ceil(seconds / 60)} min."
+        context = {"configured": bool(admin_token), "error": error}
+        response = page(request, "login.html", context, status_code=429)
+        response.headers["Retry-After"] = str(seconds)
+        return response
     if admin_token is None or not token_matches(token, admin_token):
+        await anyio.to_thread.run_sync(record_failure, runtime.engine, address, now)
         context = {"configured": bool(admin_token), "error": "That token is not right."}
         return page(request, "login.html", context, status_code=401)
     response = RedirectResponse("/", status_code=303)

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from service.app import create_app
 from service.dashboard import session
+from service.dashboard.throttle import ATTEMPTS, PERIOD
 from service.deps import Runtime
 from service.settings import Settings
 from service.subscribers.models import Subscriber
@@ -83,6 +84,18 @@ def test_a_copy_of_the_cookie_stops_working_after_sign_out(
         assert copy.get("/", follow_redirects=False).status_code == 303
         assert copy.get("/login", follow_redirects=False).status_code == 200
     assert sign_in(signed_in).get("/").status_code == 200  # a new session is not revoked
+
+
+def test_wrong_tokens_from_one_address_are_throttled(browser: TestClient) -> None:
+    clock = [NOW]
+    browser.app.state.runtime.clock = lambda: clock[0]  # type: ignore[attr-defined]
+    for _ in range(ATTEMPTS):
+        assert browser.post("/login", data={"token": "guess"}).status_code == 401
+    refused = browser.post("/login", data={"token": ADMIN_TOKEN})
+    assert refused.status_code == 429 and "Too many wrong tokens" in refused.text
+    assert refused.headers["Retry-After"] == str(int(PERIOD.total_seconds()))
+    clock[0] = NOW + PERIOD
+    assert sign_in(browser).get("/").status_code == 200
 
 
 @pytest.mark.parametrize("origin", ["https://evil.example", "null"])

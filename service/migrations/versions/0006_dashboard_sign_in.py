@@ -1,4 +1,4 @@
-"""dashboard sessions signed out before they expired
+"""dashboard sign-in: sessions signed out before they expired, recent wrong tokens
 
 Revision ID: 0006
 Revises: 0005
@@ -23,7 +23,16 @@ def upgrade() -> None:
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("digest"),
     )
+    op.create_table(
+        "failed_sign_in",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("address", sa.String(length=64), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_failed_sign_in_address_at", "failed_sign_in", ["address", "at"])
 
 
 def downgrade() -> None:
+    op.drop_table("failed_sign_in")
     op.drop_table("revoked_session")
