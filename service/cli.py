@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from service.settings import Settings, SettingsError, load_settings
+from service.settings import ADMIN_TOKEN_MIN_LENGTH, Settings, SettingsError, load_settings
 
 app = typer.Typer(help="Small text-message nudges for couples.", no_args_is_help=True)
 catalog_app = typer.Typer(help="The prompt catalog in messages/.", no_args_is_help=True)
@@ -57,6 +57,12 @@ def serve(
     from service.migrations.runner import upgrade
 
     settings = _settings()
+    if settings.admin_token_is_weak:
+        typer.echo(
+            f"Warning: ADMIN_TOKEN is shorter than {ADMIN_TOKEN_MIN_LENGTH} characters; anyone "
+            "who guesses it reads every subscriber. Use a long random one.",
+            err=True,
+        )
     runtime = build_runtime(settings)
     upgrade(runtime.engine)
     typer.echo(
@@ -143,6 +149,12 @@ def tick(
 
     now = _parse_instant(at)
     settings = _settings()
+    if settings.admin_token_is_weak:
+        typer.echo(
+            f"Warning: ADMIN_TOKEN is shorter than {ADMIN_TOKEN_MIN_LENGTH} characters; anyone "
+            "who guesses it reads every subscriber. Use a long random one.",
+            err=True,
+        )
     runtime = build_runtime(settings)
     upgrade(runtime.engine)
 

@@ -21,6 +21,9 @@ class SmsTransportKind(StrEnum):
 DEVELOPMENT_SIGNING_KEY = "local-development-only"
 
 
+ADMIN_TOKEN_MIN_LENGTH = 24
+
+
 class SettingsError(Exception):
     """Raised with a readable explanation when the configuration cannot work."""
 
@@ -163,6 +166,13 @@ class Settings(BaseSettings):
     @cached_property
     def default_zone(self) -> ZoneInfo:
         return ZoneInfo(self.default_timezone)
+
+    @property
+    def admin_token_is_weak(self) -> bool:
+        """A token short enough to guess. Warned about, not refused: the contract lets any
+        token open /admin."""
+        token = self.admin_token
+        return token is not None and len(token.get_secret_value()) < ADMIN_TOKEN_MIN_LENGTH
 
     @property
     def is_sqlite(self) -> bool:

@@ -72,3 +72,11 @@ def test_the_command_line_refuses_to_start_with_a_readable_message() -> None:
     assert result.returncode == 2
     assert "Invalid configuration" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("token", "weak"),
+    [(None, False), ("short", True), ("x" * 23, True), ("x" * 24, False)],
+)
+def test_a_short_admin_token_is_called_weak(token: str | None, weak: bool) -> None:
+    assert settings(admin_token=token).admin_token_is_weak is weak
