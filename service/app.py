@@ -20,6 +20,7 @@ from service.dispatch.routes import router as status_router
 from service.dispatch.worker import build_dispatcher, start_scheduler
 from service.health import router as health_router
 from service.observability import install_observability
+from service.request_limits import RequestBodyLimit
 from service.safety.detection import rulebook
 from service.settings import Settings, load_settings
 from service.simulator.routes import install_simulator
@@ -92,5 +93,6 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.mount("/static", dashboard_static_files(), name="static")
     install_simulator(app, settings)  # only with SMS_TRANSPORT=console
     install_observability(app, settings)  # GET /metrics, webhook timing, log format
+    app.add_middleware(RequestBodyLimit)
 
     return app

@@ -14,8 +14,6 @@ from twilio.request_validator import RequestValidator
 
 from service.settings import Settings
 
-MAX_WEBHOOK_BYTES = 64 * 1024  # Twilio's own requests are a few kilobytes at most
-
 
 def twilio_form_openapi(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
     """OpenAPI for a Twilio webhook: a signed form (FastAPI cannot infer it from the route)."""
@@ -78,13 +76,8 @@ def signature_is_valid(
 
 
 async def verified_form(request: Request, settings: Settings) -> dict[str, str]:
-    """The webhook's fields, after size and signature checks; raises a clear 4xx otherwise."""
-    declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > MAX_WEBHOOK_BYTES):
-        raise HTTPException(413, "Request body too large for a Twilio webhook.")
-    body = await request.body()
-    if len(body) > MAX_WEBHOOK_BYTES:
-        raise HTTPException(413, "Request body too large for a Twilio webhook.")
+    """The webhook's fields, after the signature check; raises a clear 4xx otherwise (the body's
+    size is request_limits' to check, as it streams in)."""
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith("application/x-www-form-urlencoded"):
         raise HTTPException(
@@ -92,6 +85,8 @@ async def verified_form(request: Request, settings: Settings) -> dict[str, str]:
         )
     try:
         form: FormData = await request.form()
+    except HTTPException:  # the body passed its size limit while streaming in
+        raise
     except Exception as exc:  # malformed encodings are the sender's fault, not a server error
         raise HTTPException(400, "Could not parse the form body.") from exc
     params = {key: value for key, value in form.items() if isinstance(value, str)}
