@@ -237,7 +237,7 @@ class _CompiledForm:
 def _compile(
     statement: ClauseElement, dialect: Dialect, columns: list[str] | None
 ) -> _CompiledForm:
-    if isinstance(statement, Insert) and not statement._returning:
+    if isinstance(statement, Insert):
         # An INSERT returns only what it names. SQLAlchemy would add RETURNING of the
         # primary key on PostgreSQL: a result to read back, a round trip when `pipelined`.
         statement = statement.inline()
@@ -255,10 +255,14 @@ def _compile(
             for name, value in compiled.params.items()
             if not (name in compiled.binds and compiled.binds[name].required)
         },
-        bind_processors=dict(compiled._bind_processors),
+        bind_processors={
+            name: process
+            for bind, name in compiled.bind_names.items()
+            if (process := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+        },
         result_processors=tuple(
-            column.type._cached_result_processor(dialect, None)
-            for column in compiled._result_columns
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in getattr(statement, "exported_columns", ())
         ),
         arrays=frozenset(
             name
