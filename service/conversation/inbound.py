@@ -58,10 +58,9 @@ from service.safety.resources import (
     safety_reply,
 )
 from service.scheduling.schedule import (
-    first_prompt_at,
     is_inside_window,
-    next_recap_at,
     rescheduled_for_new_time,
+    restarted_schedule,
     resume_at,
     week_start,
 )
@@ -573,19 +572,15 @@ def _apply(
     if decision.schedule_first_prompt:
         subscriber.paused_until = None
         already_sent = latest_slots(connection, subscriber.id)
-        subscriber.next_prompt_at = first_prompt_at(
-            confirmed_at=now,
+        subscriber.next_prompt_at, subscriber.next_recap_at = restarted_schedule(
+            now=now,
             tz=zone,
             preferred=subscriber.preferred_time,
+            recap_weekday=subscriber.recap_weekday,
             window=window,
             jitter_key=jitter_key,
-            after_slot=already_sent.prompt,
-        )
-        subscriber.next_recap_at = next_recap_at(
-            after=max(now, already_sent.recap or now),
-            tz=zone,
-            weekday=subscriber.recap_weekday,
-            window=window,
+            last_prompt_slot=already_sent.prompt,
+            last_recap_slot=already_sent.recap,
         )
         subscriber.onboarding_question_pending = decision.reply is ReplyKind.WELCOME
     if decision.pause_days is not None:

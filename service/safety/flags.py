@@ -24,7 +24,7 @@ from service.dispatch.outbox import LatestSlots, latest_slots
 from service.phones import mask_phone
 from service.safety.detection import Concern
 from service.safety.models import AuditAction, SafetyAudit, SafetyFlag
-from service.scheduling.schedule import SendWindow, first_prompt_at, next_recap_at
+from service.scheduling.schedule import SendWindow, restarted_schedule
 from service.subscribers.models import Subscriber, SubscriberStatus
 
 RESOURCES_AT_MOST_EVERY = datetime.timedelta(days=1)
@@ -198,19 +198,15 @@ def _resume(
 ) -> None:
     zone = ZoneInfo(member.timezone)
     member.status, member.paused_until = SubscriberStatus.ACTIVE, None
-    member.next_prompt_at = first_prompt_at(
-        confirmed_at=now,
+    member.next_prompt_at, member.next_recap_at = restarted_schedule(
+        now=now,
         tz=zone,
         preferred=member.preferred_time,
+        recap_weekday=member.recap_weekday,
         window=window,
         jitter_key=member.phone,
-        after_slot=already_sent.prompt,
-    )
-    member.next_recap_at = next_recap_at(
-        after=max(now, already_sent.recap or now),
-        tz=zone,
-        weekday=member.recap_weekday,
-        window=window,
+        last_prompt_slot=already_sent.prompt,
+        last_recap_slot=already_sent.recap,
     )
 
 

@@ -48,6 +48,7 @@ __all__ = [
     "next_recap_at",
     "prompt_weekdays",
     "rescheduled_for_new_time",
+    "restarted_schedule",
     "resume_at",
     "week_start",
     "window_opening_on",
@@ -221,6 +222,33 @@ def first_prompt_at(
         preferred=preferred,
         window=window,
         jitter_key=jitter_key,
+    )
+
+
+def restarted_schedule(
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    preferred: time,
+    recap_weekday: int,
+    window: SendWindow,
+    jitter_key: str,
+    last_prompt_slot: datetime | None,
+    last_recap_slot: datetime | None,
+) -> tuple[datetime, datetime]:
+    """The next prompt and recap of a schedule that starts (YES) or starts again (RESUME, JOIN
+    after STOP), each strictly after any slot of its kind already sent."""
+    first_prompt = first_prompt_at(
+        confirmed_at=now,
+        tz=tz,
+        preferred=preferred,
+        window=window,
+        jitter_key=jitter_key,
+        after_slot=last_prompt_slot,
+    )
+    recap_after = max(now, last_recap_slot) if last_recap_slot is not None else now
+    return first_prompt, next_recap_at(
+        after=recap_after, tz=tz, weekday=recap_weekday, window=window
     )
 
 
