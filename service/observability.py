@@ -27,6 +27,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
+    Counter,
     Histogram,
     ProcessCollector,
     generate_latest,
@@ -62,6 +63,12 @@ WEBHOOK_LATENCY = Histogram(
     "Time from a Twilio webhook arriving to its response, by route and status class.",
     ["path", "status"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+    registry=REGISTRY,
+)
+DISPATCH_FAILURES = Counter(
+    "nudge_dispatch_failures_total",
+    "Subscribers or prompts a dispatch pass skipped because their row failed; the pass went on.",
+    ["stage"],
     registry=REGISTRY,
 )
 WEBHOOK_PATHS = frozenset({"/sms/inbound", "/sms/status"})

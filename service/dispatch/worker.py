@@ -31,8 +31,7 @@ def make_transport(settings: Settings, console_stream: TextIO | None = None) -> 
         settings.twilio_api_base_url,
         from_number=None if settings.twilio_messaging_service_sid else settings.twilio_from_number,
         messaging_service_sid=settings.twilio_messaging_service_sid,
-        max_in_flight=settings.max_in_flight,
-        messages_per_second=settings.messages_per_second,
+        max_connections=settings.max_in_flight,
     )
 
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from service.dispatch.dispatcher import Dispatcher, TickReport
+from service.dispatch.dispatcher import MAX_ATTEMPTS, Dispatcher, TickReport
 from service.dispatch.models import OutboundMessage, OutboundStatus
 from service.fake_twilio import FakeTwilio
 from service.subscribers.models import ConsentEvent, ConsentMethod, Subscriber, SubscriberStatus
@@ -97,14 +97,13 @@ def test_stop_during_a_pass_prevents_the_send(
 ) -> None:
     stopping = phone.number
     add_active(engine, [*numbers(2), stopping], EVENING - datetime.timedelta(minutes=1))
-    report = TickReport()
-    claimed = dispatcher.claim_due(EVENING, report)
+    claimed, _ = dispatcher.claim_due(EVENING, TickReport())
     assert len(claimed) == 3
     assert phone.text("STOP") is not None  # arrives between the claim and the send
 
     async def send() -> None:
         try:
-            await dispatcher.send_claimed(claimed, EVENING, report)
+            await dispatcher.send_claimed(claimed, EVENING)
         finally:
             await dispatcher.transport.aclose()
 
@@ -143,24 +142,32 @@ def test_invalid_numbers_stop_being_scheduled(
     assert {r.error_code for r in outbound(engine) if r.phone == landline} == {21614}
 
 
-def test_rate_limits_and_outages_are_retried_and_the_prompt_goes_once(
+def test_rate_limits_are_retried_with_backoff_and_the_prompt_goes_once(
     dispatcher: Dispatcher, fake_twilio: FakeTwilio, engine: Engine
 ) -> None:
     busy = numbers(1)[0]
     add_active(engine, [busy], EVENING)
-    dispatcher.transport.backoff_seconds = 0.001  # type: ignore[attr-defined]
-    fake_twilio.fail(busy, 429, 20429, times=2)  # absorbed by retries inside the call
-    assert run_tick(dispatcher, EVENING).sent == 1
-    fake_twilio.reset()
-    add_active(engine, numbers(1, start=50), EVENING)
-    fake_twilio.fail(None, 503, 20503, times=3)  # outlasts the call's retries
-    report = run_tick(dispatcher, EVENING + datetime.timedelta(minutes=1))
-    assert report.sent == 0 and report.retry_later == 1
-    assert (
-        run_tick(dispatcher, EVENING + datetime.timedelta(minutes=2)).sent == 0
-    )  # still backing off
-    assert run_tick(dispatcher, EVENING + datetime.timedelta(minutes=4)).sent == 1
-    assert [m.to for m in fake_twilio.messages] == numbers(1, start=50)
+    fake_twilio.fail(busy, 429, 20429, times=2)
+    assert run_tick(dispatcher, EVENING).retry_later == 1
+    assert run_tick(dispatcher, EVENING + datetime.timedelta(minutes=1)).outcomes == {}
+    assert fake_twilio.request_count == 1  # still backing off: 2 minutes after the first try
+    assert run_tick(dispatcher, EVENING + datetime.timedelta(minutes=3)).retry_later == 1
+    assert run_tick(dispatcher, EVENING + datetime.timedelta(minutes=6)).outcomes == {}
+    assert run_tick(dispatcher, EVENING + datetime.timedelta(minutes=8)).sent == 1
+    assert [m.to for m in fake_twilio.messages] == [busy]
+    assert fake_twilio.request_count == 3
+
+
+def test_an_outage_that_outlasts_every_retry_fails_the_prompt(
+    dispatcher: Dispatcher, fake_twilio: FakeTwilio, engine: Engine
+) -> None:
+    add_active(engine, numbers(1), EVENING)
+    fake_twilio.fail(None, 503, 20503, times=None)
+    for hour in range(MAX_ATTEMPTS + 2):
+        run_tick(dispatcher, EVENING + datetime.timedelta(hours=hour))
+    assert fake_twilio.request_count == MAX_ATTEMPTS
+    [prompt] = outbound(engine)
+    assert prompt.status == OutboundStatus.FAILED and prompt.error_code == 20503
 
 
 def test_a_timeout_after_sending_is_unknown_and_not_resent(
