@@ -18,7 +18,7 @@ import hmac
 from sqlalchemy import Connection, bindparam, select
 from sqlmodel import Field, SQLModel
 
-from service.database import PreparedStatement, table_of, utc_datetime_column
+from service.database import table_of, utc_datetime_column
 
 ERASURE_KEY = b"nudge/erased-number/v1"
 TOMBSTONE_PREFIX = "#"  # consent_event.phone holds 20 characters: "#" + 19 hex digits
@@ -32,9 +32,7 @@ class ErasedNumber(SQLModel, table=True):
 
 
 _erased = table_of(ErasedNumber)
-_IS_ERASED = PreparedStatement(
-    select(_erased.c.phone_hash).where(_erased.c.phone_hash == bindparam("digest"))
-)
+_IS_ERASED = select(_erased.c.phone_hash).where(_erased.c.phone_hash == bindparam("digest"))
 
 
 def phone_digest(phone: str) -> str:
@@ -49,4 +47,4 @@ def tombstone_phone(phone: str) -> str:
 
 
 def is_erased(connection: Connection, phone: str) -> bool:
-    return _IS_ERASED.first(connection, {"digest": phone_digest(phone)}) is not None
+    return connection.execute(_IS_ERASED, {"digest": phone_digest(phone)}).first() is not None

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, bindparam, func, select
 
 from service.conversation.models import InboundMessage
-from service.database import PreparedStatement, table_of
+from service.database import table_of
 from service.sms_encoding import is_gsm7
 from service.wins.models import Win
 
@@ -36,11 +36,8 @@ _LATEST_WIN_TEXT = (
     .limit(1)
     .scalar_subquery()
 )
-# One statement, so the summary waits for the database once (see database.pipelined).
-_WINS_SO_FAR = PreparedStatement(
-    select(func.count(), func.min(_win.c.created_at), _LATEST_WIN_TEXT).where(
-        _win.c.subscriber_id == bindparam("owner")
-    )
+_WINS_SO_FAR = select(func.count(), func.min(_win.c.created_at), _LATEST_WIN_TEXT).where(
+    _win.c.subscriber_id == bindparam("owner")
 )
 
 
@@ -76,7 +73,7 @@ def summary_text(total: int, since: datetime.date | None, latest: str | None) ->
 
 
 def wins_summary(connection: Connection, subscriber_id: int, timezone: str) -> str:
-    total, first, latest = _WINS_SO_FAR.rows(connection, {"owner": subscriber_id})[0]
+    total, first, latest = connection.execute(_WINS_SO_FAR, {"owner": subscriber_id}).one()
     since = None
     if first is not None:
         since = first.astimezone(ZoneInfo(timezone)).date()

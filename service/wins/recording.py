@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
-from typing import Any
 
-from sqlalchemy import Connection, ScalarSelect, bindparam, func, insert, or_, select
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import Connection, func, insert, select
 
-from service.conversation.models import InboundMessage
-from service.database import PreparedStatement, table_of
+from service.database import table_of
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 from service.wins.models import Win
 
@@ -21,81 +17,44 @@ UNSENT = (OutboundStatus.CLAIMED, OutboundStatus.CANCELLED, OutboundStatus.EXPIR
 ANSWERABLE = (OutboundKind.PROMPT, OutboundKind.RECAP)
 
 _outbound = table_of(OutboundMessage)
-
-
-def _of_latest_prompt(column: ColumnElement[Any]) -> ScalarSelect[Any]:
-    """`column` of the prompt (or recap) a reply answers: the latest sent within a few days."""
-    return (
-        select(column)
-        .where(
-            _outbound.c.subscriber_id == bindparam("owner"),
-            or_(*(_outbound.c.kind == kind for kind in ANSWERABLE)),
-            *(_outbound.c.status != status for status in UNSENT),
-            _outbound.c.created_at >= bindparam("since"),
-        )
-        .order_by(_outbound.c.created_at.desc(), _outbound.c.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-
-
-_inbound = table_of(InboundMessage)
-# The win's own text, by its MessageSid: the webhook does not wait for the text's INSERT to
-# hand back its id (see `pipelined`).
-_OWN_INBOUND = (
-    select(_inbound.c.id)
-    .where(_inbound.c.message_sid == bindparam("message_sid"))
-    .scalar_subquery()
-)
-
-_earlier = table_of(Win).alias("earlier")
-# The subscriber's other wins since their week began. Its own row is left out by its inbound
-# id, whether or not the RETURNING clause sees it (PostgreSQL's does not, SQLite's may).
-_OTHER_WINS_THIS_WEEK = (
-    select(func.count())
-    .where(
-        _earlier.c.subscriber_id == bindparam("owner"),
-        _earlier.c.created_at >= bindparam("week_since"),
-        _earlier.c.inbound_id != _OWN_INBOUND,
-    )
-    .scalar_subquery()
-)
-
-# The link to the prompt is looked up, and the week's wins counted, by the INSERT itself:
-# one statement per win.
-_INSERT_WIN = PreparedStatement(
-    insert(table_of(Win))
-    .values(
-        inbound_id=_OWN_INBOUND,
-        outbound_id=_of_latest_prompt(_outbound.c.id),
-        prompt_id=_of_latest_prompt(_outbound.c.prompt_id),
-        category=_of_latest_prompt(_outbound.c.category),
-    )
-    .returning(_OTHER_WINS_THIS_WEEK),
-    columns=("subscriber_id", "created_at"),
-)
+_win = table_of(Win)
 
 
 def record_win(
     connection: Connection,
     subscriber_id: int,
-    message_sid: str,
+    inbound_id: int,
     now: datetime.datetime,
     week_since: datetime.datetime,
-) -> Callable[[], int]:
-    """Writes the win for the text `message_sid` (already stored), linked to the prompt it
-    answers if there is one. Returns how to read the number of wins since `week_since` (the
-    start of the subscriber's week), this one included: reading it is what waits for the
-    database, so a caller can send more statements first (see `pipelined`)."""
-    others = _INSERT_WIN.later(
-        connection,
-        {
-            "subscriber_id": subscriber_id,
-            "created_at": now,
-            "owner": subscriber_id,
-            "since": now - REPLY_LINK_WINDOW,
-            "week_since": week_since,
-            "message_sid": message_sid,
-        },
+) -> int:
+    """Writes the win for the stored text `inbound_id`, linked to the prompt it answers if
+    there is one (the latest sent within REPLY_LINK_WINDOW); the number of wins since
+    `week_since` (the start of the subscriber's week), this one included."""
+    answered = connection.execute(
+        select(_outbound.c.id, _outbound.c.prompt_id, _outbound.c.category)
+        .where(
+            _outbound.c.subscriber_id == subscriber_id,
+            _outbound.c.kind.in_(ANSWERABLE),
+            _outbound.c.status.not_in(UNSENT),
+            _outbound.c.created_at >= now - REPLY_LINK_WINDOW,
+        )
+        .order_by(_outbound.c.created_at.desc(), _outbound.c.id.desc())
+        .limit(1)
+    ).first()
+    connection.execute(
+        insert(_win).values(
+            subscriber_id=subscriber_id,
+            inbound_id=inbound_id,
+            outbound_id=answered.id if answered else None,
+            prompt_id=answered.prompt_id if answered else None,
+            category=answered.category if answered else None,
+            created_at=now,
+        )
     )
-    return lambda: int(others()[0][0]) + 1
+    return int(
+        connection.execute(
+            select(func.count()).where(
+                _win.c.subscriber_id == subscriber_id, _win.c.created_at >= week_since
+            )
+        ).scalar_one()
+    )
