@@ -4,8 +4,7 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    LOG_FORMAT=json \
-    ANSWER_PROCESSES=1
+    LOG_FORMAT=json
 
 RUN groupadd --system nudge && useradd --system --gid nudge --home-dir /app nudge
 

@@ -64,7 +64,6 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         scheduler = None
         dispatcher = None
-        runtime.answerer.start()  # child processes, if any: before the first text waits for one
         if settings.scheduler_enabled:
             dispatcher = build_dispatcher(runtime.engine, settings, runtime.catalog)
             scheduler = start_scheduler(dispatcher)
@@ -75,7 +74,6 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
                 scheduler.shutdown(wait=False)
             if dispatcher is not None:
                 await dispatcher.transport.aclose()
-            runtime.answerer.close()
 
     app = FastAPI(
         title=f"{settings.program_name} nudges",

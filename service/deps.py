@@ -6,15 +6,12 @@ import datetime
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
 from sqlalchemy import Engine
 
 from service.catalog import Catalog
-from service.conversation.answerer import Answerer, threads_for
-from service.conversation.answering_process import ProcessAnswerer
 from service.settings import Settings
 
 
@@ -30,14 +27,6 @@ class Runtime:
     catalog: Catalog
     # The app's clock: the real one, unless the simulator (or a test) sets its own.
     clock: Callable[[], datetime.datetime] = read_clock
-
-    @cached_property
-    def answerer(self) -> Answerer | ProcessAnswerer:
-        """What answers webhook texts: threads of this process (conversation/answerer.py) or,
-        with ANSWER_PROCESSES, child processes (conversation/answering_process.py)."""
-        if self.settings.answer_processes:
-            return ProcessAnswerer(self.settings, self.settings.answer_processes)
-        return Answerer(self.engine, self.settings, self.catalog, threads_for(self.engine))
 
 
 def runtime_of(request: Request) -> Runtime:

@@ -65,9 +65,6 @@ class Settings(BaseSettings):
     messages_per_second: float | None = Field(default=None, gt=0)
     tick_batch_size: int = Field(default=500, ge=1, le=100_000)
     max_new_prompts_per_day: int = Field(default=3, ge=0, le=20)
-    # Child processes answering webhook texts beside each server process, using cores the
-    # server's own GIL cannot; 0: threads of the server process (conversation/answerer.py).
-    answer_processes: int = Field(default=0, ge=0, le=32)
     log_format: str = Field(default="auto", pattern="^(auto|json|console)$")
     # The interactive API pages load their scripts from a CDN onto the dashboard's origin,
     # so they are off unless asked for; /openapi.json is always served.
@@ -114,15 +111,6 @@ class Settings(BaseSettings):
     def _coherent(self) -> Settings:
         if self.send_window_start >= self.send_window_end:
             raise ValueError("SEND_WINDOW_START must be earlier than SEND_WINDOW_END")
-        if (
-            self.answer_processes
-            and self.database_url.startswith("sqlite")
-            and (":memory:" in self.database_url or self.database_url.rstrip("/") == "sqlite:")
-        ):
-            raise ValueError(
-                "ANSWER_PROCESSES needs a database file or server: "
-                "an in-memory SQLite database belongs to one process"
-            )
         if self.transport is SmsTransportKind.TWILIO:
             missing = [
                 name

@@ -57,18 +57,15 @@ def environment(database_url: str, port: int) -> dict[str, str]:
     }
 
 
-@pytest.fixture(
-    params=[(1, 0), (2, 1)],
-    ids=["one-process", "two-processes-each-answering-in-a-child-process"],
-)
+@pytest.fixture(params=[1, 2], ids=["one-process", "two-processes"])
 def server(
     environment: dict[str, str], port: int, request: pytest.FixtureRequest
 ) -> Iterator[subprocess.Popen[str]]:
-    workers, answer_processes = (str(n) for n in request.param)
+    workers = str(request.param)
     process = subprocess.Popen(
         [sys.executable, "-m", "service", "serve", "--port", str(port), "--workers", workers],
         cwd=REPO,
-        env=environment | {"ANSWER_PROCESSES": answer_processes},
+        env=environment,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -51,8 +51,7 @@ def test_twilio_is_the_default_transport_when_credentials_are_set() -> None:
         ({"default_timezone": "Mars/Olympus"}, "DEFAULT_TIMEZONE"),
         ({"sms_transport": "pigeon"}, "SMS_TRANSPORT"),
         ({"public_base_url": "nudge.example.com"}, "PUBLIC_BASE_URL"),
-        ({"answer_processes": 1, "database_url": "sqlite:///:memory:"}, "ANSWER_PROCESSES"),
-        ({"answer_processes": -1}, "ANSWER_PROCESSES"),
+        ({"max_in_flight": 0}, "MAX_IN_FLIGHT"),
     ],
 )
 def test_invalid_settings_are_refused_clearly(values: dict[str, object], message: str) -> None:

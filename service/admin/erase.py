@@ -24,13 +24,8 @@ from service.conversation.models import InboundMessage
 from service.database import session_scope
 from service.dispatch.models import OutboundMessage
 from service.safety.models import SafetyFlag
-from service.subscribers.models import (
-    ConsentEvent,
-    ConsentKind,
-    ConsentMethod,
-    Subscriber,
-    SubscriberStatus,
-)
+from service.subscribers.models import ConsentEvent, ConsentMethod, Subscriber, SubscriberStatus
+from service.subscribers.service import opt_out
 from service.wins.models import Win
 
 
@@ -51,6 +46,14 @@ def erase_subscriber(engine: Engine, subscriber_id: int, now: datetime.datetime)
             return None
         phone = subscriber.phone
         tombstone = tombstone_phone(phone)
+        if subscriber.status is not SubscriberStatus.OPTED_OUT:
+            opt_out(
+                session.connection(),
+                subscriber_id=subscriber_id,
+                phone=phone,
+                method=ConsentMethod.OPERATOR,
+                now=now,
+            )
 
         inbound_ids = select(InboundMessage.id).where(
             or_(
@@ -84,18 +87,6 @@ def erase_subscriber(engine: Engine, subscriber_id: int, now: datetime.datetime)
         outbound = session.execute(
             delete(OutboundMessage).where(col(OutboundMessage.id).in_(outbound_ids))
         )
-        if subscriber.status is not SubscriberStatus.OPTED_OUT:
-            session.add(
-                ConsentEvent(
-                    subscriber_id=subscriber_id,
-                    phone=phone,
-                    kind=ConsentKind.OPT_OUT,
-                    method=ConsentMethod.OPERATOR,
-                    text=None,
-                    occurred_at=now,
-                )
-            )
-            session.flush()
         kept = session.execute(
             update(ConsentEvent)
             .where(

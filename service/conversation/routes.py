@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, Response
+from sqlalchemy.exc import OperationalError
+from starlette.concurrency import run_in_threadpool
 from twilio.twiml.messaging_response import MessagingResponse
 
-from service.conversation.inbound import InboundText
+from service.conversation.inbound import InboundText, receive
 from service.deps import runtime_of
 from service.phones import InvalidPhoneNumber, normalize_phone
 from service.webhooks import twilio_form_openapi, verified_form
@@ -47,13 +49,22 @@ TWILIO_WEBHOOK_FORM = twilio_form_openapi(
     responses={200: {"content": {"text/xml": {}}, "description": "TwiML with the reply, if any"}},
 )
 async def inbound_sms(request: Request) -> Response:
-    # Read directly rather than as dependencies: resolving them cost about a tenth of this
-    # route's time in a burst (service/deps.py has the same two for ordinary routes).
     runtime = runtime_of(request)
     now = runtime.clock()
     form = await verified_form(request, runtime.settings)
     text = _parse(form)
-    return twiml(await runtime.answerer.answer(text, now))
+    try:
+        # The answer is one database transaction: blocking work, so on the threadpool.
+        reply = await run_in_threadpool(
+            receive, runtime.engine, runtime.settings, runtime.catalog, text, now
+        )
+    except OperationalError as error:
+        # The database could not be reached or stayed locked: nothing was stored, and Twilio
+        # should hear so before its own 15 s timeout rather than get an empty reply.
+        raise HTTPException(
+            503, "The database is unavailable; try again shortly.", {"Retry-After": "5"}
+        ) from error
+    return twiml(reply)
 
 
 def _parse(form: dict[str, str]) -> InboundText:

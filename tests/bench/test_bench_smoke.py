@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bench import answering, dispatch, safety, tick_planning, webhook
+from bench import dispatch, safety, tick_planning, webhook
 
 
 def quiet(line: str) -> None:
@@ -79,15 +79,6 @@ def test_tick_planning_smoke(tmp_path: Path) -> None:
             assert all(database["plans"][name] for name in database["plans"])
         for key in ("find_and_lock_large_vs_baseline", "claim_large_vs_baseline"):
             assert positive(run[key]), (key, run)
-
-
-def test_answering_smoke(tmp_path: Path) -> None:
-    report = answering.main(["--smoke", "--results-dir", str(tmp_path)], log=quiet)
-    assert written(tmp_path, "answering-smoke")["runs"] == report["runs"]
-    assert [run["backend"] for run in report["runs"]] == ["sqlite", "postgresql"]
-    for run in report["runs"]:
-        assert positive(run["cpu_ms_per_text"]) and positive(run["wall_ms_per_text"])
-    assert positive(report["runs"][0]["statements_per_text"])
 
 
 def test_safety_smoke(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import datetime
 import itertools
 from zoneinfo import ZoneInfo
 
-from service.conversation.inbound import InboundText, receive, receive_batch
+from service.conversation.inbound import InboundText, receive
 from service.deps import Runtime
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -37,24 +37,3 @@ def test_the_week_s_wins_are_counted_in_the_subscriber_s_own_week(runtime: Runti
     assert "first this week" in _text(runtime, theirs, "We laughed a lot", _at(16, 0, 45))
     assert "second this week" in _text(runtime, ours, "We hugged", _at(16, 9))
     assert "third this week" in _text(runtime, ours, "We danced", _at(16, 9, 5))
-
-
-def test_wins_in_one_batch_are_counted_as_if_answered_one_by_one(runtime: Runtime) -> None:
-    """In a batch, a reply's count of the week's wins is read after the batch's later
-    statements are sent (on PostgreSQL, to save round trips); it is still the count as of
-    that text, across a week boundary inside the batch."""
-    ours = "+12125550103"
-    _text(runtime, ours, "JOIN", _at(14, 15))
-    _text(runtime, ours, "YES", _at(14, 15, 1))
-    batch = [
-        ("We cooked dinner", _at(14, 16)),
-        ("We took a walk", _at(15, 23, 30)),
-        ("I made her tea", _at(16, 0, 30)),
-        ("We hugged", _at(16, 9)),
-        ("We danced", _at(16, 9, 5)),
-    ]
-    texts = [(InboundText(f"SM{next(_sids):032d}", ours, body), now) for body, now in batch]
-    replies = receive_batch(runtime.engine, runtime.settings, runtime.catalog, texts)
-    counted = ["first", "second", "first", "second", "third"]
-    for reply, count in zip(replies, counted, strict=True):
-        assert f"{count} this week" in (reply or "")
