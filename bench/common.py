@@ -253,13 +253,13 @@ def stop_process(process: subprocess.Popen[Any]) -> None:
 
 @contextlib.contextmanager
 def fake_twilio_process(auth_token: str, account_sid: str = ACCOUNT_SID) -> Iterator[str]:
-    """service.fake_twilio in a process of its own (its own GIL); yields its base URL."""
+    """tests.fake_twilio in a process of its own (its own GIL); yields its base URL."""
     port = free_port()
     process = subprocess.Popen(
         [
             python(),
             "-m",
-            "service.fake_twilio",
+            "tests.fake_twilio",
             "--port",
             str(port),
             "--account-sid",

@@ -4,7 +4,7 @@
 
 N subscribers are due at once; the service claims them, writes an outbound row each, moves it
 claimed -> sending, posts it through the Twilio SDK to a local Twilio-compatible server
-(service.fake_twilio, in a process of its own) and records the outcome. In the same run, to
+(tests.fake_twilio, in a process of its own) and records the outcome. In the same run, to
 the same server, with the same concurrency and the same request (To, From, Body,
 StatusCallback, Basic auth):
 
@@ -179,7 +179,7 @@ def run_raw_httpx(job: Job) -> dict[str, Any]:
 
 def run_sdk_sequential(job: Job) -> dict[str, Any]:
     """Twilio's sample applications: one blocking messages.create per message, in a loop."""
-    from service.transport.twilio_rest import make_sync_client
+    from tests.twilio_sync_client import make_sync_client
 
     client = make_sync_client(ACCOUNT_SID, job.auth_token, job.base_url)
     started, cpu = time.perf_counter(), _cpu_seconds()

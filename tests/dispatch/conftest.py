@@ -15,9 +15,9 @@ from service.catalog import Catalog
 from service.deps import Runtime
 from service.dispatch.dispatcher import Dispatcher, TickReport
 from service.dispatch.worker import make_transport
-from service.fake_twilio import FakeTwilio
 from service.settings import Settings, SmsTransportKind
 from service.subscribers.models import Subscriber, SubscriberStatus
+from tests.fake_twilio import FakeTwilio
 
 ACCOUNT_SID = "AC" + "1" * 32
 SENDER = "+15550009999"

@@ -15,9 +15,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
 from service.dispatch.models import OutboundMessage, OutboundStatus
-from service.fake_twilio import FakeTwilio
 from service.settings import Settings
 from tests.dispatch.conftest import ACCOUNT_SID, SENDER, add_active, numbers
+from tests.fake_twilio import FakeTwilio
 
 EVENING = datetime.datetime(2026, 3, 10, 23, 0, tzinfo=datetime.UTC)
 REPO = Path(__file__).resolve().parents[2]

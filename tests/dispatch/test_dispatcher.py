@@ -13,9 +13,9 @@ from sqlmodel import Session, col, select
 
 from service.dispatch.dispatcher import MAX_ATTEMPTS, Dispatcher, TickReport
 from service.dispatch.models import OutboundMessage, OutboundStatus
-from service.fake_twilio import FakeTwilio
 from service.subscribers.models import ConsentEvent, ConsentMethod, Subscriber, SubscriberStatus
 from tests.dispatch.conftest import SENDER, add_active, numbers, run_tick
+from tests.fake_twilio import FakeTwilio
 from tests.phone import Phone
 
 # Tuesday 10 March 2026, 19:00 in New York (daylight time began on the 8th).

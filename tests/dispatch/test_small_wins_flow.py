@@ -11,10 +11,10 @@ from sqlmodel import Session, select
 
 from service.deps import Runtime
 from service.dispatch.dispatcher import Dispatcher
-from service.fake_twilio import FakeTwilio
 from service.subscribers.models import Subscriber, SubscriberStatus
 from service.wins.models import Win
 from tests.dispatch.conftest import run_tick
+from tests.fake_twilio import FakeTwilio
 from tests.phone import Phone
 
 UTC = datetime.UTC

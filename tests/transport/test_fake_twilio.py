@@ -20,13 +20,13 @@ from hypothesis import strategies as st
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
-from service.fake_twilio import (
+from tests.fake_twilio import (
     FakeTwilio,
     parse_form,
     twilio_error_body,
     validate_message_form,
 )
-from service.transport.twilio_rest import make_sync_client
+from tests.twilio_sync_client import make_sync_client
 
 ACCOUNT_SID = "AC" + "1234abcd" * 4
 AUTH_TOKEN = "test-auth-token"
@@ -301,7 +301,7 @@ def test_stopped_server_refuses_connections() -> None:
 
 
 def test_command_line_serves_until_terminated() -> None:
-    command = [sys.executable, "-m", "service.fake_twilio", "--port", "0"]
+    command = [sys.executable, "-m", "tests.fake_twilio", "--port", "0"]
     command += ["--account-sid", ACCOUNT_SID, "--auth-token", AUTH_TOKEN]
     environment = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     with subprocess.Popen(

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 import aiohttp
 import pytest
 
-from service.fake_twilio import FakeTwilio
 from service.transport import Delivery, SendResult
 from service.transport.twilio_rest import (
     ApiBaseAsyncHttpClient,
@@ -18,6 +17,7 @@ from service.transport.twilio_rest import (
     classify_twilio_error,
     rewrite_api_url,
 )
+from tests.fake_twilio import FakeTwilio
 
 ACCOUNT_SID = "AC" + "5678cdef" * 4
 AUTH_TOKEN = "transport-test-token"

@@ -16,7 +16,7 @@ injected per destination number or for every request, from Python or over HTTP:
 
 Run it on its own for benchmarks:
 
-    python -m service.fake_twilio --port 8099 --account-sid AC... --auth-token ...
+    python -m tests.fake_twilio --port 8099 --account-sid AC... --auth-token ...
 
 State lives in memory and the request handler does no logging: benchmarks push tens of
 thousands of messages through it.
@@ -461,7 +461,7 @@ class FakeTwilio:
     """The fake server, run on its own event loop in a background thread.
 
     with FakeTwilio("AC...", "token") as fake:
-        client = make_sync_client("AC...", "token", fake.base_url)
+        client = tests.twilio_sync_client.make_sync_client("AC...", "token", fake.base_url)
     """
 
     def __init__(
@@ -615,7 +615,7 @@ class FakeTwilio:
 
 def _parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m service.fake_twilio", description="Run a local Twilio-compatible server."
+        prog="python -m tests.fake_twilio", description="Run a local Twilio-compatible server."
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8099)
