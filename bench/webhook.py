@@ -106,7 +106,8 @@ class _Request:
 
 def _requests_for(job: LoadJob, connection: int) -> list[_Request]:
     """Every request one connection sends, signed up front so signing costs no load time."""
-    from service.phone_simulator import inbound_form, sign
+    from service.phone_simulator import inbound_form
+    from service.webhooks import sign
 
     phones = job.phones[connection]
     requests: list[_Request] = []

@@ -5,9 +5,9 @@ from __future__ import annotations
 import secrets
 
 import httpx
-from twilio.request_validator import RequestValidator
 
 from service.settings import Settings
+from service.webhooks import sign
 
 SIMULATED_ACCOUNT_SID = "AC" + "0" * 32
 
@@ -28,10 +28,6 @@ def inbound_form(sender: str, body: str, to: str, message_sid: str | None = None
         "From": sender,
         "ApiVersion": "2010-04-01",
     }
-
-
-def sign(auth_token: str, url: str, form: dict[str, str]) -> str:
-    return str(RequestValidator(auth_token).compute_signature(url, form))
 
 
 def send_signed_text(

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import httpx
 from fastapi.testclient import TestClient
 
-from service.phone_simulator import inbound_form, reply_text, sign
+from service.phone_simulator import inbound_form, reply_text
+from service.webhooks import sign
 
 SERVICE_NUMBER = "+15550001111"
 

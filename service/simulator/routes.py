@@ -26,11 +26,12 @@ from service.deps import NowDep, Runtime, RuntimeDep
 from service.dispatch.dispatcher import Dispatcher
 from service.dispatch.worker import make_transport
 from service.observability import timed_tick
-from service.phone_simulator import inbound_form, reply_text, sign
+from service.phone_simulator import inbound_form, reply_text
 from service.phones import InvalidPhoneNumber, normalize_phone
 from service.settings import Settings, SmsTransportKind
 from service.simulator.clock import MAX_OFFSET, as_of, running_as_of, simulated_or_real_now
 from service.simulator.conversation import Conversation, minutes_until, read_conversation
+from service.webhooks import sign
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")

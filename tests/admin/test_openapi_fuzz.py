@@ -13,7 +13,7 @@ import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 
-from service.phone_simulator import sign
+from service.webhooks import sign
 from tests.admin.conftest import AUTH
 from tests.conftest import PUBLIC_BASE_URL
 

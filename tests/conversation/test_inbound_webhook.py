@@ -9,9 +9,10 @@ from sqlmodel import Session, col, select
 
 from service.conversation.models import InboundMessage
 from service.dispatch.models import OutboundMessage
-from service.phone_simulator import inbound_form, sign
+from service.phone_simulator import inbound_form
 from service.sms_encoding import Encoding, segment_info
 from service.subscribers.models import ConsentEvent, ConsentKind, ConsentMethod, Subscriber
+from service.webhooks import sign
 from service.wins.models import Win
 from tests.conftest import PUBLIC_BASE_URL
 from tests.phone import SERVICE_NUMBER, Phone

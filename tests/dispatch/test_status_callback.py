@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 from service.dispatch.status import next_status
-from service.phone_simulator import sign
+from service.webhooks import sign
 from tests.conftest import PUBLIC_BASE_URL
 
 SID = "SM" + "f" * 32
