@@ -19,7 +19,7 @@ from service.deps import Runtime
 from service.dispatch.routes import router as status_router
 from service.dispatch.worker import build_dispatcher, start_scheduler
 from service.health import router as health_router
-from service.observability import install_observability
+from service.metrics import install_observability
 from service.request_limits import RequestBodyLimit
 from service.safety.detection import rulebook
 from service.settings import Settings, load_settings

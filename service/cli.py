@@ -100,8 +100,8 @@ def worker() -> None:
     """Run the scheduler alone, without the web server."""
     from service.app import build_runtime
     from service.dispatch.worker import build_dispatcher, start_scheduler
+    from service.logs import configure_logging
     from service.migrations.runner import upgrade
-    from service.observability import configure_logging
 
     settings = _settings()
     configure_logging(settings)
@@ -144,8 +144,8 @@ def tick(
     """Run one dispatch pass and print how many prompts it sent."""
     from service.app import build_runtime
     from service.dispatch.worker import build_dispatcher
+    from service.metrics import timed_tick
     from service.migrations.runner import upgrade
-    from service.observability import timed_tick
 
     now = _parse_instant(at)
     settings = _settings()

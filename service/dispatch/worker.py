@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from service.catalog import Catalog
 from service.dispatch.dispatcher import Dispatcher, TickReport
-from service.observability import timed_tick
+from service.metrics import timed_tick
 from service.settings import Settings, SmsTransportKind
 from service.transport import ConsoleTransport, Transport
 

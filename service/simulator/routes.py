@@ -25,7 +25,7 @@ from service.dashboard.routes import SECURITY_HEADERS
 from service.deps import NowDep, Runtime, RuntimeDep
 from service.dispatch.dispatcher import Dispatcher
 from service.dispatch.worker import make_transport
-from service.observability import timed_tick
+from service.metrics import timed_tick
 from service.phone_simulator import inbound_form, reply_text
 from service.phones import InvalidPhoneNumber, normalize_phone
 from service.settings import Settings, SmsTransportKind

@@ -1,28 +1,21 @@
-"""Metrics for Prometheus and log set-up, with phone numbers masked in every log line.
+"""Metrics for Prometheus, served at GET /metrics.
 
-Metrics come from two places:
+They come from two places:
 - the database, read at scrape time: inbound messages by intent, prompts sent, Twilio errors by
   code, subscribers by status. These are the same whichever process (web, worker, `nudge tick`)
   did the work, so a scrape of the web app tells the whole story;
-- this process: tick duration and webhook latency, as histograms.
-
-Logs are JSON lines in production (the Twilio transport) and readable lines in development
-(the console transport), unless LOG_FORMAT says otherwise. Anything that looks like a phone
-number is masked to its last four digits before a line is written, whoever logged it.
+- this process: tick duration and webhook latency, as histograms, and the rows a dispatch
+  pass had to skip, as a counter.
 """
 
 from __future__ import annotations
 
 import datetime
-import logging
-import re
-import sys
 import time
-from collections.abc import Iterator, MutableMapping
-from typing import TYPE_CHECKING, Any, TextIO
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import anyio
-import structlog
 from fastapi import APIRouter, FastAPI, Request, Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -40,8 +33,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.conversation.models import InboundMessage
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
-from service.phones import mask_phone
-from service.settings import Settings, SmsTransportKind
+from service.logs import configure_logging
+from service.settings import Settings
 from service.subscribers.models import Subscriber, SubscriberStatus
 
 if TYPE_CHECKING:  # the dispatcher may import this module to time its ticks
@@ -72,6 +65,12 @@ DISPATCH_FAILURES = Counter(
     registry=REGISTRY,
 )
 WEBHOOK_PATHS = frozenset({"/sms/inbound", "/sms/status"})
+DISPATCH_FAILURES = Counter(
+    "nudge_dispatch_failures_total",
+    "Subscribers or prompts a dispatch pass skipped because their row failed; the pass went on.",
+    ["stage"],
+    registry=REGISTRY,
+)
 
 SENT = (
     OutboundStatus.ACCEPTED,
@@ -182,7 +181,7 @@ def render_metrics(engine: Engine) -> bytes:
     return generate_latest(REGISTRY) + generate_latest(database)
 
 
-metrics_router = APIRouter(tags=["observability"])
+metrics_router = APIRouter(tags=["metrics"])
 
 
 @metrics_router.get("/metrics", include_in_schema=False)
@@ -192,92 +191,13 @@ async def metrics(request: Request) -> Response:
     return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 
-# --- logs -----------------------------------------------------------------------------------
-
-# E.164 numbers, also URL-encoded ("%2B1415..."), as they appear in messages and query strings.
-PHONE_PATTERN = re.compile(r"(?:\+|%2[bB])\d{7,15}\b")
-HANDLER_NAME = "nudge"
-QUIET_LIBRARIES = ("twilio", "httpx", "httpcore")
-
-
-def mask_phones(text: str) -> str:
-    return PHONE_PATTERN.sub(lambda match: mask_phone(match.group()), text)
-
-
-def _masked(value: Any) -> Any:
-    if isinstance(value, str):
-        return mask_phones(value)
-    if isinstance(value, dict):
-        return {key: _masked(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return type(value)(_masked(item) for item in value)
-    return value
-
-
-def mask_phone_numbers(
-    _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
-) -> MutableMapping[str, Any]:
-    """structlog processor: every string in the event, the message included, masked."""
-    return {key: _masked(value) for key, value in event_dict.items()}
-
-
-def wants_json(settings: Settings) -> bool:
-    if settings.log_format == "auto":
-        return settings.transport is SmsTransportKind.TWILIO
-    return settings.log_format == "json"
-
-
-def configure_logging(settings: Settings, stream: TextIO | None = None) -> logging.Handler:
-    """Route stdlib and structlog logging through one handler on the root logger.
-
-    Calling it again replaces the handler it added before (tests build many apps), and leaves
-    other handlers alone.
-    """
-    shared: list[Any] = [
-        structlog.contextvars.merge_contextvars,
-        structlog.stdlib.add_log_level,
-        structlog.stdlib.add_logger_name,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
-    ]
-    renderer: Any = (
-        structlog.processors.JSONRenderer()
-        if wants_json(settings)
-        else structlog.dev.ConsoleRenderer(colors=False)
-    )
-    structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
-        cache_logger_on_first_use=False,
-    )
-    formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=shared,
-        processors=[
-            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.processors.format_exc_info,
-            mask_phone_numbers,
-            renderer,
-        ],
-    )
-    handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
-    handler.set_name(HANDLER_NAME)
-    handler.setFormatter(formatter)
-    root = logging.getLogger()
-    for old in [h for h in root.handlers if h.get_name() == HANDLER_NAME]:
-        root.removeHandler(old)
-    root.addHandler(handler)
-    if root.level == logging.NOTSET or root.level > logging.INFO:
-        root.setLevel(logging.INFO)
-    # HTTP clients log every request at INFO (costly at volume, and noisy); warnings stay.
-    for name in QUIET_LIBRARIES:
-        library = logging.getLogger(name)
-        if library.level == logging.NOTSET:
-            library.setLevel(logging.WARNING)
-    return handler
+def install_metrics(app: FastAPI) -> None:
+    """GET /metrics and the webhook timer."""
+    app.include_router(metrics_router)
+    app.add_middleware(WebhookTimer)
 
 
 def install_observability(app: FastAPI, settings: Settings) -> None:
-    """GET /metrics, the webhook timer, and the log format."""
+    """The app's one call for what operators watch: its metrics, and the log format."""
     configure_logging(settings)
-    app.include_router(metrics_router)
-    app.add_middleware(WebhookTimer)
+    install_metrics(app)
