@@ -19,7 +19,8 @@ from service.deps import Runtime
 from service.dispatch.routes import router as status_router
 from service.dispatch.worker import build_dispatcher, start_scheduler
 from service.health import router as health_router
-from service.metrics import install_observability
+from service.logs import configure_logging
+from service.metrics import install_metrics
 from service.request_limits import RequestBodyLimit
 from service.safety.detection import rulebook
 from service.settings import Settings, load_settings
@@ -90,7 +91,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.include_router(dashboard_router)
     app.mount("/static", dashboard_static_files(), name="static")
     install_simulator(app, settings)  # only with SMS_TRANSPORT=console
-    install_observability(app, settings)  # GET /metrics, webhook timing, log format
+    configure_logging(settings)
+    install_metrics(app)  # GET /metrics and webhook timing
     app.add_middleware(RequestBodyLimit)
 
     return app

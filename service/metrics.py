@@ -33,8 +33,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.conversation.models import InboundMessage
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
-from service.logs import configure_logging
-from service.settings import Settings
 from service.subscribers.models import Subscriber, SubscriberStatus
 
 if TYPE_CHECKING:  # the dispatcher may import this module to time its ticks
@@ -58,12 +56,6 @@ WEBHOOK_LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
     registry=REGISTRY,
 )
-DISPATCH_FAILURES = Counter(
-    "nudge_dispatch_failures_total",
-    "Subscribers or prompts a dispatch pass skipped because their row failed; the pass went on.",
-    ["stage"],
-    registry=REGISTRY,
-)
 WEBHOOK_PATHS = frozenset({"/sms/inbound", "/sms/status"})
 DISPATCH_FAILURES = Counter(
     "nudge_dispatch_failures_total",
@@ -71,6 +63,8 @@ DISPATCH_FAILURES = Counter(
     ["stage"],
     registry=REGISTRY,
 )
+for stage in ("claim", "send"):  # exported as zeros from the start, not on the first failure
+    DISPATCH_FAILURES.labels(stage=stage)
 
 SENT = (
     OutboundStatus.ACCEPTED,
@@ -195,9 +189,3 @@ def install_metrics(app: FastAPI) -> None:
     """GET /metrics and the webhook timer."""
     app.include_router(metrics_router)
     app.add_middleware(WebhookTimer)
-
-
-def install_observability(app: FastAPI, settings: Settings) -> None:
-    """The app's one call for what operators watch: its metrics, and the log format."""
-    configure_logging(settings)
-    install_metrics(app)

@@ -37,7 +37,7 @@ from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatu
 from service.dispatch.outbox import prompt_histories
 from service.dispatch.pacing import Pacer
 from service.dispatch.planning import DueSubscriber, Plan, plan_due
-from service.observability import DISPATCH_FAILURES
+from service.metrics import DISPATCH_FAILURES
 from service.scheduling.schedule import week_start
 from service.settings import Settings
 from service.subscribers.models import ConsentMethod, Subscriber, SubscriberStatus

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from service.dispatch.dispatcher import SEND_LEASE, Dispatcher, TickReport, retry_at
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
-from service.observability import REGISTRY
+from service.metrics import REGISTRY
 from service.subscribers.models import Subscriber, SubscriberStatus
 from tests.dispatch.conftest import add_active, numbers, run_tick
 
