@@ -37,6 +37,7 @@ import re
 import signal
 import socket
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -130,6 +131,8 @@ class FakeMessage:
     body: str
     status_callback: str | None
     received_at: datetime
+    # When its request reached the server, before any injected latency or delay (monotonic).
+    arrived_at: float = 0.0
 
     @property
     def status(self) -> str:
@@ -347,6 +350,7 @@ def build_app(state: FakeTwilioState, account_sid: str, auth_token: str) -> web.
 
     async def create_message(request: web.Request) -> web.Response:
         state.request_started()
+        arrived_at = time.monotonic()
         try:
             if state.latency > 0:
                 await asyncio.sleep(state.latency)
@@ -373,6 +377,7 @@ def build_app(state: FakeTwilioState, account_sid: str, auth_token: str) -> web.
                 body=form["Body"],
                 status_callback=form.get("StatusCallback") or None,
                 received_at=datetime.now(UTC),
+                arrived_at=arrived_at,
             )
             state.add_message(message)
             return _json_response(201, message_resource(message))
