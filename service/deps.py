@@ -8,10 +8,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Header, HTTPException, Request
 from sqlalchemy import Engine
 
 from service.catalog import Catalog
+from service.dashboard.throttle import (
+    BEARER_ATTEMPTS,
+    bearer_key,
+    recent_failures,
+    record_failure,
+    retry_after_seconds,
+    wait_before_next_try,
+)
 from service.settings import Settings
 
 
@@ -55,17 +64,31 @@ def token_matches(offered: str, admin_token: str | None) -> bool:
 
 
 async def require_admin(
+    request: Request,
     runtime: Annotated[Runtime, Depends(get_runtime)],
     authorization: Annotated[str | None, Header()] = None,
 ) -> None:
     expected = runtime.settings.admin_token
     scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token_matches(
-        token, expected.get_secret_value() if expected else None
-    ):
+    refused = HTTPException(
+        401, "A valid admin bearer token is required.", {"WWW-Authenticate": "Bearer"}
+    )
+    if scheme.lower() != "bearer" or not token or expected is None:
+        raise refused  # nothing was guessed
+    now = runtime.clock()
+    # Behind a proxy this is the proxy unless uvicorn trusts its X-Forwarded-For (README).
+    key = bearer_key(request.client.host if request.client else "unknown")
+    failures = await anyio.to_thread.run_sync(recent_failures, runtime.engine, key, now)
+    wait = wait_before_next_try(failures, now, BEARER_ATTEMPTS)
+    if wait is not None:  # even the right token waits: a locked address learns nothing
         raise HTTPException(
-            401, "A valid admin bearer token is required.", {"WWW-Authenticate": "Bearer"}
+            429,
+            "Too many wrong admin tokens from this address; try again later.",
+            {"Retry-After": str(retry_after_seconds(wait))},
         )
+    if not token_matches(token, expected.get_secret_value()):
+        await anyio.to_thread.run_sync(record_failure, runtime.engine, key, now)
+        raise refused
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

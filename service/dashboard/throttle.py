@@ -1,4 +1,5 @@
-"""Sign-in throttling: after too many wrong tokens from one address, wait before trying again.
+"""Token throttling: after too many wrong admin tokens from one address, wait before trying
+again, at the dashboard's sign-in form and at /admin's bearer check alike.
 
 `wait_before_next_try` is the policy, a pure function of the failures and `now`; the rest
 keeps the failures in the database, so every process and replica counts the same ones.
@@ -18,18 +19,25 @@ from service.database import session_scope
 
 # Enough for an operator's typos; a brute force of a long token gets nowhere at this pace.
 ATTEMPTS = 10
+# Scripts calling /admin retry more than a person types; still hopeless for a brute force.
+BEARER_ATTEMPTS = 30
 PERIOD = datetime.timedelta(minutes=15)
 
 
 def wait_before_next_try(
-    failures: Sequence[datetime.datetime], now: datetime.datetime
+    failures: Sequence[datetime.datetime], now: datetime.datetime, attempts: int = ATTEMPTS
 ) -> datetime.timedelta | None:
-    """How long an address must wait, or None: ATTEMPTS failures within PERIOD lock it until
+    """How long an address must wait, or None: `attempts` failures within PERIOD lock it until
     the oldest of them is PERIOD old."""
     recent = sorted(at for at in failures if now - PERIOD < at <= now)
-    if len(recent) < ATTEMPTS:
+    if len(recent) < attempts:
         return None
-    return recent[-ATTEMPTS] + PERIOD - now
+    return recent[-attempts] + PERIOD - now
+
+
+def bearer_key(address: str) -> str:
+    """Bearer failures are counted apart from the sign-in form's, under their own limit."""
+    return f"bearer {address}"
 
 
 def retry_after_seconds(wait: datetime.timedelta) -> int:

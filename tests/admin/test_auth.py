@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from service.admin.routes import router as admin_router
 from service.app import create_app
+from service.dashboard.throttle import BEARER_ATTEMPTS, PERIOD
 from service.deps import Runtime
 from service.settings import Settings
 from tests.admin.conftest import AUTH
@@ -95,3 +98,18 @@ def test_the_interactive_api_pages_are_served_only_when_asked_for(
         assert client.get("/openapi.json").status_code == 200
         for page in ("/docs", "/redoc"):
             assert (client.get(page).status_code == 200) is api_docs, page
+
+
+def test_wrong_bearer_tokens_are_throttled_per_address(
+    client: TestClient, runtime: Runtime, programme: dict[str, int]
+) -> None:
+    start = runtime.clock()
+    wrong = {"Authorization": "Bearer wrong-token"}
+    for _ in range(BEARER_ATTEMPTS):
+        assert client.get("/admin/stats", headers=wrong).status_code == 401
+    locked = client.get("/admin/stats", headers=AUTH)  # even the right token waits
+    assert locked.status_code == 429
+    assert 0 < int(locked.headers["retry-after"]) <= PERIOD.total_seconds()
+    assert client.get("/admin/stats", headers={}).status_code == 401  # no guess, no lock
+    runtime.clock = lambda: start + PERIOD + datetime.timedelta(seconds=1)
+    assert client.get("/admin/stats", headers=AUTH).status_code == 200
