@@ -226,10 +226,9 @@ class Dispatcher:
                             ids += _write_claims(connection, [claim], now)
                     except IntegrityError:
                         self._skip(claim.subscriber.id, failed, report, "could not be claimed")
-        claimed = [row_id for row_id in ids if row_id is not None]
-        report.claimed += len(claimed)
+        report.claimed += len(ids)
         report.deferred += sum(1 for claim in claims if claim.plan.send is None)
-        return claimed, len(subscribers)
+        return ids, len(subscribers)
 
     def _plan_claim(
         self,
@@ -414,9 +413,9 @@ class _Claim(NamedTuple):
 
 def _write_claims(
     connection: Connection, claims: Sequence[_Claim], now: datetime.datetime
-) -> list[int | None]:
-    """The claims' schedules, and their outbound rows; the new rows' ids (None where a claim
-    sends nothing yet)."""
+) -> list[int]:
+    """Writes the claims' schedules, and the outbound rows of those that send something; the
+    new rows' ids."""
     if not claims:
         return []
     connection.execute(
