@@ -43,8 +43,10 @@ PLACEHOLDERS_FILE: Final = "placeholders.yaml"
 ACKNOWLEDGEMENTS_FILE: Final = "acknowledgements.yaml"
 ENCOURAGEMENTS_FILE: Final = "encouragements.yaml"
 RECAPS_FILE: Final = "recaps.yaml"
+REPLIES_FILE: Final = "replies.yaml"
 RESERVED_FILES: Final = frozenset(
     {
+        REPLIES_FILE,
         CATEGORIES_FILE,
         PLACEHOLDERS_FILE,
         ACKNOWLEDGEMENTS_FILE,
