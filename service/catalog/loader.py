@@ -1,6 +1,7 @@
 """Load and check the prompt catalog: plain YAML files that an editor changes by hand.
 
-Layout of the catalog directory (flat):
+Layout of the catalog directory: its files are the default language's (English), and each
+subfolder with the same files (``es/``...) is another language, named by the folder.
 
 * ``categories.yaml``: ``{categories: {<id>: {label: str, description: str}}}``
 * ``<category>.yaml`` for each category: ``{category: <id>, prompts: [{id, text,
@@ -9,7 +10,9 @@ Layout of the catalog directory (flat):
 * ``acknowledgements.yaml``: ``{acknowledgements: [str, ...]}`` (no placeholders, 20+)
 * ``encouragements.yaml``: ``{encouragements: [str, ...]}`` (when a try did not land; 8+)
 * ``recaps.yaml``: ``{recaps: [str, ...]}`` (placeholders: ``{count}`` and the ones above)
-* ``safety_resources.yaml``: the reply to a text that shows danger (service/safety/resources.py)
+* ``replies.yaml``: every system reply (service/catalog/reply_texts.py)
+* ``safety_resources.yaml``: the reply to a text that shows danger (service/safety/resources.py);
+  one file, at the top, for every language
 
 Validation collects every problem before reporting, so an editor fixes a file in one
 pass. Texts are stripped of surrounding whitespace on load (YAML block scalars leave a
@@ -19,21 +22,21 @@ error instead of silently keeping the last value.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Formatter
 from types import MappingProxyType
-from typing import Any, Final, TypeGuard
+from typing import Final, TypeGuard
 
-import yaml
-
-try:
-    from yaml import CSafeLoader as _SafeLoaderBase  # libyaml: about 8x faster
-except ImportError:  # PyYAML built without libyaml
-    from yaml import SafeLoader as _SafeLoaderBase  # type: ignore[assignment]
-
-from service.safety.resources import RESOURCES_FILE, SafetyResources, read_resources
+from service.catalog.reply_texts import REPLIES_FILE, ReplyTexts, read_reply_texts
+from service.catalog.yaml_files import UNREADABLE, placeholder_problems, read_yaml
+from service.safety.resources import (
+    DEFAULT_LANGUAGE,
+    RESOURCES_FILE,
+    SafetyResources,
+    read_resources,
+)
 from service.sms_encoding import Encoding, non_gsm_characters, segment_info
 
 LOVE_LANGUAGES: Final = ("words", "time", "touch", "acts", "gifts")
@@ -43,7 +46,6 @@ PLACEHOLDERS_FILE: Final = "placeholders.yaml"
 ACKNOWLEDGEMENTS_FILE: Final = "acknowledgements.yaml"
 ENCOURAGEMENTS_FILE: Final = "encouragements.yaml"
 RECAPS_FILE: Final = "recaps.yaml"
-REPLIES_FILE: Final = "replies.yaml"
 RESERVED_FILES: Final = frozenset(
     {
         REPLIES_FILE,
@@ -117,6 +119,10 @@ class Catalog:
     # Answers to a reply that says a try did not land: trying still counts, gently said.
     encouragements: tuple[str, ...] = ()
     safety_resources: SafetyResources | None = None
+    language: str = DEFAULT_LANGUAGE
+    replies: ReplyTexts | None = None  # None only in catalogs built by hand, as tests do
+    # Other languages, each a catalog of its own folder (messages/<language>/).
+    translations: Mapping[str, Catalog] = field(default_factory=dict)
     _prompts_by_id: Mapping[str, Prompt] = field(init=False, repr=False, compare=False)
     prompt_index: PromptIndex = field(init=False, repr=False, compare=False)
 
@@ -130,6 +136,16 @@ class Catalog:
 
     def prompt(self, prompt_id: str) -> Prompt | None:
         return self._prompts_by_id.get(prompt_id)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return (self.language, *sorted(self.translations))
+
+    def in_language(self, language: str | None) -> Catalog:
+        """This catalog's content in `language`, or in its own language if it has none."""
+        if language is None or language == self.language:
+            return self
+        return self.translations.get(language, self)
 
 
 class CatalogError(Exception):
@@ -189,81 +205,10 @@ def render(template: str, values: Mapping[str, str | None], fallbacks: Mapping[s
     return "".join(pieces)
 
 
-def _placeholder_problems(template: str, allowed_names: Iterable[str] | None) -> list[str]:
-    """Why `template` cannot be rendered with only `allowed_names`, empty when it can.
-
-    With `allowed_names` None (placeholders.yaml unreadable) only the syntax is checked,
-    so one broken file does not bury the report under "unknown placeholder" lines.
-    """
-    try:
-        fields = [
-            (name, spec, conversion)
-            for _, name, spec, conversion in Formatter().parse(template)
-            if name is not None
-        ]
-    except ValueError as error:
-        return [f"malformed braces ({error}); write {{{{ or }}}} for a literal brace"]
-    allowed = None if allowed_names is None else sorted(set(allowed_names))
-    problems: list[str] = []
-    for name, spec, conversion in fields:
-        if not name.isidentifier():
-            problems.append(f"placeholder {{{name}}} must be a plain name like {{partner}}")
-        elif spec or conversion:
-            written = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
-            problems.append(f"placeholder {{{written}}} must be written plainly as {{{name}}}")
-        elif allowed is not None and name not in allowed:
-            known = ", ".join(f"{{{known_name}}}" for known_name in allowed) or "none"
-            problems.append(f"unknown placeholder {{{name}}} (known: {known})")
-    return problems
-
-
-# --- YAML reading ------------------------------------------------------------------------
-
-
-class _StrictYamlLoader(_SafeLoaderBase):
-    """Safe YAML that rejects a mapping key written twice (YAML would keep only the last)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[str] = set()
-        for key_node, _ in node.value:
-            if isinstance(key_node, yaml.ScalarNode):
-                if key_node.value in seen:
-                    raise yaml.constructor.ConstructorError(
-                        None, None, f"duplicate key {key_node.value!r}", key_node.start_mark
-                    )
-                seen.add(key_node.value)
-        return super().construct_mapping(node, deep=deep)
-
-
-# Returned by _read_yaml when the file could not be parsed (None means an empty file).
-_UNREADABLE: Final = object()
-
-
-def _read_yaml(path: Path, problems: list[str]) -> object:
-    """Parsed content of `path`, or _UNREADABLE after recording why it could not be read."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        problems.append(f"{path.name}: file is missing")
-        return _UNREADABLE
-    except (OSError, UnicodeDecodeError) as error:
-        problems.append(f"{path.name}: cannot read file ({error})")
-        return _UNREADABLE
-    try:
-        return yaml.load(text, Loader=_StrictYamlLoader)  # a SafeLoader: no arbitrary objects
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problems.append(f"{path.name}: invalid YAML: {error.problem}{where}")
-    except yaml.YAMLError as error:
-        problems.append(f"{path.name}: invalid YAML: {error}")
-    return _UNREADABLE
-
-
 def _read_top_mapping(path: Path, key: str, problems: list[str]) -> object | None:
     """The value under the single top-level `key` of `path`, None after recording problems."""
-    content = _read_yaml(path, problems)
-    if content is _UNREADABLE:
+    content = read_yaml(path, problems)
+    if content is UNREADABLE:
         return None
     if content is None:
         problems.append(f"{path.name}: file is empty (expected '{key}:')")
@@ -393,7 +338,7 @@ def _read_recaps(
         return []
     allowed = None if fallbacks is None else [*RECAP_CHECK_VALUES, *fallbacks]
     for position, text in texts:
-        for problem in _placeholder_problems(text, allowed):
+        for problem in placeholder_problems(text, allowed):
             problems.append(f"{RECAPS_FILE}: item {position} {_short(text)}: {problem}")
     if not texts:
         problems.append(f"{RECAPS_FILE}: at least one recap is needed")
@@ -425,7 +370,7 @@ def _read_prompt(
 
     text = entry.get("text")
     text_problems = (
-        _placeholder_problems(text, fallbacks)
+        placeholder_problems(text, fallbacks)
         if _is_filled_string(text)
         else ["'text' must be a non-empty string"]
     )
@@ -461,8 +406,8 @@ def _read_category_file(
     fallbacks: Mapping[str, str] | None,
     problems: list[str],
 ) -> list[Prompt]:
-    content = _read_yaml(path, problems)
-    if content is _UNREADABLE:
+    content = read_yaml(path, problems)
+    if content is UNREADABLE:
         return []
     if content is None:
         problems.append(f"{path.name}: file is empty (expected 'category:' and 'prompts:')")
@@ -509,7 +454,9 @@ def _category_file_order(path: Path, categories: Mapping[str, str] | None) -> tu
     return (order.index(path.stem) if path.stem in categories else len(order), path.name)
 
 
-def _read_catalog(directory: Path) -> _ReadResult:
+def _read_catalog(directory: Path, language: str = DEFAULT_LANGUAGE) -> _ReadResult:
+    """One language's catalog: `directory` itself for the default language, with every
+    subfolder that has a categories file as another language."""
     problems: list[str] = []
     if not directory.is_dir():
         problems.append(f"{directory}: catalog directory not found")
@@ -524,7 +471,10 @@ def _read_catalog(directory: Path) -> _ReadResult:
         directory, ENCOURAGEMENTS_FILE, "encouragements", MIN_ENCOURAGEMENTS, problems
     )
     recaps = _read_recaps(directory, fallbacks, problems)
-    safety_resources = read_resources(directory, problems)
+    replies = read_reply_texts(directory, problems)
+    # One resources file for every language: it holds each country's lines per language.
+    is_default = language == DEFAULT_LANGUAGE
+    safety_resources = read_resources(directory, problems) if is_default else None
 
     problems.extend(
         f"{path.name}: use the .yaml extension so the catalog picks it up"
@@ -563,8 +513,23 @@ def _read_catalog(directory: Path) -> _ReadResult:
         recaps=tuple(text for _, text in recaps),
         encouragements=tuple(text for _, text in encouragements),
         safety_resources=safety_resources,
+        language=language,
+        replies=replies,
+        translations=_read_translations(directory, problems) if is_default else {},
     )
     return _ReadResult(catalog, tuple(problems))
+
+
+def _read_translations(directory: Path, problems: list[str]) -> dict[str, Catalog]:
+    """Each language folder's catalog; their problems are named after the folder."""
+    translations: dict[str, Catalog] = {}
+    for folder in sorted(directory.iterdir()):
+        if not (folder / CATEGORIES_FILE).is_file():
+            continue
+        result = _read_catalog(folder, folder.name)
+        problems.extend(f"{folder.name}/{problem}" for problem in result.problems)
+        translations[folder.name] = result.catalog
+    return translations
 
 
 # --- public entry points -----------------------------------------------------------------
@@ -587,14 +552,27 @@ def _encoding_reason(text: str) -> str:
 
 
 def check_catalog(directory: Path) -> CatalogReport:
-    """Everything load_catalog checks, plus SMS length and encoding budgets.
+    """Everything load_catalog checks, plus SMS length and encoding budgets, per language.
 
-    Prompts are measured rendered with the fallbacks (a real partner name may be longer).
+    The default language keeps the tight budget its GSM-7 alphabet allows; another language
+    may need UCS-2 (Spanish accents) and gets two segments everywhere. Prompts are measured
+    rendered with the fallbacks (a real partner name may be longer).
     """
     result = _read_catalog(directory)
-    catalog = result.catalog
     problems = list(result.problems)
+    reports: list[PromptReport] = []
+    for catalog in (result.catalog, *result.catalog.translations.values()):
+        prefix = "" if catalog is result.catalog else f"{catalog.language}/"
+        language_reports, language_problems = _budget_problems(
+            catalog, strict=catalog is result.catalog
+        )
+        reports += language_reports
+        problems += [prefix + problem for problem in language_problems]
+    return CatalogReport(prompts=tuple(reports), problems=tuple(problems))
 
+
+def _budget_problems(catalog: Catalog, *, strict: bool) -> tuple[list[PromptReport], list[str]]:
+    problems: list[str] = []
     reports: list[PromptReport] = []
     over_budget: list[str] = []
     for prompt in catalog.prompts:
@@ -613,19 +591,19 @@ def check_catalog(directory: Path) -> CatalogReport:
             over_budget.append(f"{prompt.id} ({_encoding_reason(text)})")
 
     single = len(reports) - len(over_budget)
-    if reports and single * 100 < MIN_SINGLE_SEGMENT_GSM7_PERCENT * len(reports):
+    if strict and reports and single * 100 < MIN_SINGLE_SEGMENT_GSM7_PERCENT * len(reports):
         problems.append(
             f"only {single} of {len(reports)} prompts ({100 * single / len(reports):.1f}%) "
             f"fit one GSM-7 segment, need {MIN_SINGLE_SEGMENT_GSM7_PERCENT}%; "
             f"the others: {', '.join(over_budget)}"
         )
+    segments = 1 if strict else MAX_PROMPT_SEGMENTS
+    problems.extend(_acknowledgement_budget_problems(catalog, segments))
+    problems.extend(_recap_budget_problems(catalog, segments))
+    return reports, problems
 
-    problems.extend(_acknowledgement_budget_problems(catalog))
-    problems.extend(_recap_budget_problems(catalog))
-    return CatalogReport(prompts=tuple(reports), problems=tuple(problems))
 
-
-def _acknowledgement_budget_problems(catalog: Catalog) -> list[str]:
+def _acknowledgement_budget_problems(catalog: Catalog, segments: int) -> list[str]:
     problems: list[str] = []
     for file_name, texts in (
         (ACKNOWLEDGEMENTS_FILE, catalog.acknowledgements),
@@ -633,15 +611,20 @@ def _acknowledgement_budget_problems(catalog: Catalog) -> list[str]:
     ):
         for text in texts:
             info = segment_info(text)
-            if info.encoding is not Encoding.GSM7 or info.segments > 1:
+            if segments == 1 and (info.encoding is not Encoding.GSM7 or info.segments > 1):
                 problems.append(
                     f"{file_name}: {_short(text)}: must fit one GSM-7 segment "
+                    f"({_encoding_reason(text)})"
+                )
+            elif info.segments > segments:
+                problems.append(
+                    f"{file_name}: {_short(text)}: must fit {segments} segments "
                     f"({_encoding_reason(text)})"
                 )
     return problems
 
 
-def _recap_budget_problems(catalog: Catalog) -> list[str]:
+def _recap_budget_problems(catalog: Catalog, segments: int) -> list[str]:
     problems: list[str] = []
     for text in catalog.recaps:
         try:
@@ -649,10 +632,10 @@ def _recap_budget_problems(catalog: Catalog) -> list[str]:
         except ValueError:
             continue  # already reported as a placeholder problem
         info = segment_info(rendered)
-        if info.segments > 1:
+        if info.segments > segments:
             problems.append(
                 f"{RECAPS_FILE}: {_short(text)}: {info.segments} segments when rendered "
-                f"({info.encoding}, {info.units} units); must fit one"
+                f"({info.encoding}, {info.units} units); must fit {segments}"
             )
     return problems
 

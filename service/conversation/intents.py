@@ -27,8 +27,10 @@ import datetime
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
+
+from service.conversation import spanish
 
 
 class IntentKind(StrEnum):
@@ -47,6 +49,8 @@ class IntentKind(StrEnum):
     NAME = "name"
     LOVE = "love"
     SKIP = "skip"
+    ZONE = "zone"
+    LANGUAGE = "language"
     UNCLEAR_COMMAND = "unclear_command"
     MESSAGE = "message"
 
@@ -61,6 +65,10 @@ class Intent:
     name: str | None = None
     love_language: str | None = None  # one of LOVE_LANGUAGES
     command: str | None = None  # for UNCLEAR_COMMAND: "time", "pause", "love" or "name"
+    place: str | None = None  # for ZONE: the place as written
+    # The language the text was in, when its words say so (UNIRME, SI, AYUDA are Spanish; for
+    # LANGUAGE, the language asked for); None when the words are the same in both.
+    language: str | None = None
 
 
 OPT_OUT_KEYWORDS = frozenset(
@@ -242,14 +250,51 @@ _ORDINARY_FOLLOWERS = frozenset(
 )
 
 
+MAX_PLACE_LENGTH = 60
+_ZONE_COMMAND = re.compile(r"(?:zone|zona|time ?zone|tz|zona horaria|huso horario)\b[\s:=,-]*")
+
+
 def parse_intent(text: str) -> Intent:
     normalized = normalize(text)
+    bare = spanish.without_accents(normalized)
     if normalized in OPT_OUT_KEYWORDS:
         return Intent(IntentKind.OPT_OUT, keyword=normalized)
+    if bare in spanish.OPT_OUT_KEYWORDS:
+        return Intent(IntentKind.OPT_OUT, keyword=bare, language=spanish.SPANISH)
     if normalized in OPT_IN_KEYWORDS:
         return Intent(IntentKind.OPT_IN, keyword=normalized)
+    if bare in spanish.OPT_IN_KEYWORDS:
+        return Intent(IntentKind.OPT_IN, keyword=bare, language=spanish.SPANISH)
     if _is_free_text_opt_out(plain_words(normalized)):
         return Intent(IntentKind.OPT_OUT, free_text_opt_out=True)
+    plain_bare = plain_words(bare)
+    if spanish.is_free_text_opt_out(plain_bare):
+        return Intent(IntentKind.OPT_OUT, free_text_opt_out=True, language=spanish.SPANISH)
+    if plain_bare in spanish.CONFIRM_KEYWORDS:
+        return Intent(IntentKind.CONFIRM, keyword="si", language=spanish.SPANISH)
+    if plain_bare in spanish.HELP_KEYWORDS:
+        return Intent(IntentKind.HELP, keyword="ayuda", language=spanish.SPANISH)
+    if plain_bare in spanish.LANGUAGE_WORDS:
+        return Intent(
+            IntentKind.LANGUAGE, keyword=plain_bare, language=spanish.LANGUAGE_WORDS[plain_bare]
+        )
+    zone = _ZONE_COMMAND.match(normalized)
+    if zone is not None:
+        place = normalized[zone.end() :].strip()
+        too_long = len(place) > MAX_PLACE_LENGTH
+        return Intent(IntentKind.ZONE, keyword="zone", place=None if too_long else place)
+    said_in_english = spanish.in_english(bare)
+    if said_in_english is not None:
+        if said_in_english.startswith("name"):  # a name keeps its accents: "NOMBRE José"
+            said_in_english = "name " + normalized.partition(" ")[2]
+        command = _parse_command(said_in_english)
+        if command.kind is not IntentKind.MESSAGE:
+            return replace(command, language=spanish.SPANISH)
+    return _parse_command(normalized)
+
+
+def _parse_command(normalized: str) -> Intent:
+    """A subscriber command, or an ordinary MESSAGE."""
     normalized = re.sub(r"^(?:please|pls|plz|kindly)\b[\s,]*", "", normalized)
     head = re.match(r"[^\W\d_]+", normalized)
     if head is None:

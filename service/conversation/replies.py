@@ -1,7 +1,8 @@
-"""The words of every system reply. Each fits one GSM-7 segment with the default settings.
+"""Filling in every system reply: the facts of this text, in the words of the subscriber's
+language (the catalog's `replies.yaml`, service/catalog/reply_texts.py).
 
 Carrier (CTIA) rules shape the opt-in, HELP and opt-out texts: they name the program, say how
-often messages come, say "Msg & data rates may apply", and say how to get HELP and to STOP.
+often messages come, say that message and data rates may apply, and how to get HELP and STOP.
 """
 
 from __future__ import annotations
@@ -9,24 +10,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from service.catalog.reply_texts import ReplyTexts
 from service.conversation.decisions import ReplyKind
-
-RATES = "Msg & data rates may apply."
-
-LOVE_LANGUAGE_WORDS = {
-    "words": "kind words",
-    "time": "time together",
-    "touch": "touch",
-    "acts": "helpful acts",
-    "gifts": "small gifts",
-}
-
-COMMAND_HINTS = {
-    "time": "Try TIME 7pm, TIME 19:30, MORNING or EVENING.",
-    "pause": "Try PAUSE (a week) or PAUSE 3 (days).",
-    "love": "Try LOVE WORDS, TIME, TOUCH, ACTS or GIFTS.",
-    "name": "Try NAME Sam.",
-}
 
 
 @dataclass(frozen=True)
@@ -48,105 +33,52 @@ class ReplyFacts:
     safety_reply: str = ""  # worded by service/safety/resources.py for the number's country
     help_line: str = ""  # the HELP reply's pointer to support lines
     prompts_paused: bool = False
+    # A number that could be in several zones: a send time they share, or none until ZONE.
+    zone_uncertain: bool = False
+    zone_known: bool = True
+    zone: str = ""  # as the subscriber named it, after ZONE
+    local_time: datetime.time | None = None  # in that zone, when ZONE was answered
 
 
-def frequency(prompts_per_week: int) -> str:
-    if prompts_per_week >= 7:
-        return "1 msg a day"
-    if prompts_per_week == 1:
-        return "1 msg a week"
-    return f"about {prompts_per_week} msgs a week"
+# The replies that are a text already worded elsewhere (a prompt, the resources, a count).
+_PASSED_THROUGH = {
+    ReplyKind.ENCOURAGEMENT: "acknowledgement",
+    ReplyKind.WINS_SUMMARY: "wins_summary",
+    ReplyKind.NEW_PROMPT: "prompt_text",
+    ReplyKind.SAFETY: "safety_reply",
+    ReplyKind.SAFETY_REMINDER: "safety_reply",
+}
 
 
-def clock(value: datetime.time) -> str:
-    """7:30pm, 8am: how people write times in a text."""
-    hour = value.hour % 12 or 12
-    suffix = "am" if value.hour < 12 else "pm"
-    minutes = f":{value.minute:02d}" if value.minute else ""
-    return f"{hour}{minutes}{suffix}"
-
-
-def render(kind: ReplyKind, facts: ReplyFacts) -> str:
-    name = facts.program_name
-    often = frequency(facts.prompts_per_week)
-    match kind:
-        case ReplyKind.CONFIRM_REQUEST:
-            return (
-                f"{name}: small prompts to feel closer to your partner, {often}. "
-                f"Reply YES to join. {RATES} Reply HELP for help, STOP to cancel."
-            )
-        case ReplyKind.WELCOME:
-            return (
-                f"Welcome to {name}! Your first prompt comes soon, near "
-                f"{clock(facts.preferred_time)}. Optional: reply NAME and your partner's "
-                "first name, or SKIP. MENU for options."
-            )
-        case ReplyKind.RESUBSCRIBED:
-            return (
-                f"You're back in {name}: small prompts for couples, {often}. "
-                f"{RATES} Reply HELP for help, STOP to cancel."
-            )
-        case ReplyKind.ALREADY_ACTIVE:
-            return f"You're already in {name}. Your next prompt is on its way. MENU for options."
-        case ReplyKind.OPTED_OUT:
-            return f"{name}: you're unsubscribed and will get no more messages."
-        case ReplyKind.HELP:
-            return " ".join(
-                part
-                for part in (
-                    f"{name}: small prompts for couples, {often}. Help: {facts.support_contact}.",
-                    f"{RATES} Reply STOP to cancel, MENU for options.",
-                    facts.help_line,
-                )
-                if part
-            )
-        case ReplyKind.HOW_TO_JOIN:
-            return (
-                f"Hi! This is {name}, small texts that help couples feel close. Text JOIN to join."
-            )
-        case ReplyKind.PENDING_REMINDER:
-            return f"Reply YES to start getting prompts from {name}, or STOP to cancel."
-        case ReplyKind.WIN_ACK:
-            return " ".join(part for part in (facts.acknowledgement, facts.progress) if part)
-        case ReplyKind.ENCOURAGEMENT:
-            return facts.acknowledgement
-        case ReplyKind.WINS_SUMMARY:
-            return facts.wins_summary
-        case ReplyKind.MENU:
-            return (
-                "Text: WINS, NEW, PAUSE or PAUSE 3, RESUME, TIME 7pm, MORNING, EVENING, "
-                "MORE, LESS, NAME Sam, LOVE WORDS/TIME/TOUCH/ACTS/GIFTS, HELP, STOP"
-            )
-        case ReplyKind.PAUSED:
-            until = facts.paused_until.strftime("%a %b %-d") if facts.paused_until else "later"
-            return f"Paused. Prompts start again on {until}. Text RESUME any time to restart."
-        case ReplyKind.RESUMED:
-            return "Welcome back! Prompts start again soon. MENU for options."
-        case ReplyKind.NOT_PAUSED:
-            return "You're not paused, so prompts keep coming. PAUSE to take a break."
-        case ReplyKind.TIME_SET:
-            return f"Got it: prompts will come near {clock(facts.preferred_time)} your time."
-        case ReplyKind.CADENCE_SET:
-            return f"Done: {often} from now on. MORE or LESS to change it again."
-        case ReplyKind.NEW_PROMPT:
-            return facts.prompt_text
-        case ReplyKind.NEW_LIMIT:
-            return "That's plenty for today. Your next prompt comes soon. Be gentle with yourself!"
-        case ReplyKind.NEW_OUTSIDE_WINDOW:
-            return "It's late where you are, so we'll hold off. Text NEW again in the day."
-        case ReplyKind.NAME_SET:
-            return f"Thanks! We'll mention {facts.partner_name} in your prompts."
-        case ReplyKind.LOVE_SET:
-            words = LOVE_LANGUAGE_WORDS.get(facts.love_language or "", "that")
-            return f"Noted: your prompts will lean toward {words}."
-        case ReplyKind.SKIPPED:
-            return "No problem. Your first prompt comes soon. MENU for options."
-        case ReplyKind.UNCLEAR:
-            hint = COMMAND_HINTS.get(facts.unclear_command or "", "")
-            return f"Sorry, we didn't catch that. {hint} MENU lists everything.".replace("  ", " ")
-        case ReplyKind.SAFETY | ReplyKind.SAFETY_REMINDER:
-            return facts.safety_reply
-        case ReplyKind.QUIET_ACK:
-            paused = " Prompts are paused; text RESUME when you want them." * facts.prompts_paused
-            return f"Thank you for your message.{paused}"
-    raise ValueError(f"no text for reply {kind}")  # pragma: no cover - exhaustive above
+def render(kind: ReplyKind, facts: ReplyFacts, texts: ReplyTexts) -> str:
+    if kind in _PASSED_THROUGH:
+        text: str = getattr(facts, _PASSED_THROUGH[kind])
+        return text
+    if kind is ReplyKind.WIN_ACK:
+        return " ".join(part for part in (facts.acknowledgement, facts.progress) if part)
+    values = {
+        "program": facts.program_name,
+        "often": texts.often(facts.prompts_per_week),
+        "rates": texts.sentence("rates"),
+        "support": facts.support_contact,
+        "time": texts.clock(facts.preferred_time),
+        "partner": facts.partner_name or "",
+        "words": texts.love_language_words.get(facts.love_language or "", ""),
+        "hint": texts.command_hints.get(facts.unclear_command or "", ""),
+        "zone": facts.zone,
+        "local_time": texts.clock(facts.local_time) if facts.local_time else "",
+        "until": texts.day(facts.paused_until) if facts.paused_until else "",
+    }
+    key = kind.value
+    if kind is ReplyKind.WELCOME and not facts.zone_known:
+        key = "welcome_zone_unknown"
+    elif kind is ReplyKind.WELCOME and facts.zone_uncertain:
+        key = "welcome_zone_uncertain"
+    elif kind is ReplyKind.PAUSED and facts.paused_until is None:
+        key = "paused_indefinitely"
+    elif kind is ReplyKind.QUIET_ACK and facts.prompts_paused:
+        key = "quiet_ack_paused"
+    text = " ".join(texts.reply(key, **values).split())  # an empty hint leaves no gap
+    if kind is ReplyKind.HELP and facts.help_line:
+        text = f"{text} {facts.help_line}"
+    return text

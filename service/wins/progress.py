@@ -7,23 +7,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, bindparam, func, select
 
+from service.catalog.reply_texts import ReplyTexts
 from service.conversation.models import InboundMessage
 from service.database import table_of
 from service.sms_encoding import is_gsm7
 from service.wins.models import Win
 
-ORDINALS = (
-    "first",
-    "second",
-    "third",
-    "fourth",
-    "fifth",
-    "sixth",
-    "seventh",
-    "eighth",
-    "ninth",
-    "tenth",
-)
 QUOTE_LENGTH = 40
 
 _win = table_of(Win)
@@ -41,17 +30,18 @@ _WINS_SO_FAR = select(func.count(), func.min(_win.c.created_at), _LATEST_WIN_TEX
 )
 
 
-def ordinal(n: int) -> str:
-    if 1 <= n <= len(ORDINALS):
-        return ORDINALS[n - 1]
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+def ordinal(n: int, texts: ReplyTexts) -> str:
+    if 1 <= n <= len(texts.ordinals):
+        return texts.ordinals[n - 1]
+    return str(n)
 
 
-def progress_phrase(wins_this_week: int) -> str:
+def progress_phrase(wins_this_week: int, texts: ReplyTexts) -> str:
     if wins_this_week <= 0:
         return ""
-    return f"That's your {ordinal(wins_this_week)} this week."
+    if wins_this_week <= len(texts.ordinals):
+        return texts.sentence("progress", ordinal=ordinal(wins_this_week, texts))
+    return texts.sentence("progress_many", count=str(wins_this_week))
 
 
 def brief_quote(text: str, limit: int = QUOTE_LENGTH) -> str:
@@ -61,20 +51,27 @@ def brief_quote(text: str, limit: int = QUOTE_LENGTH) -> str:
     return plain if len(plain) <= limit else plain[: limit - 3].rstrip() + "..."
 
 
-def summary_text(total: int, since: datetime.date | None, latest: str | None) -> str:
+def summary_text(
+    total: int, since: datetime.date | None, latest: str | None, texts: ReplyTexts
+) -> str:
     if total == 0 or since is None:
-        return "You've logged 0 small wins so far. Reply to your next prompt and it counts as one!"
-    noun = "win" if total == 1 else "wins"
-    text = f"You've logged {total} small {noun} since {since.strftime('%b %-d')}."
+        return texts.sentence("wins_none")
+    when = texts.day(since, "short_date")
+    if total == 1:
+        text = texts.sentence("wins_one", since=when)
+    else:
+        text = texts.sentence("wins_many", count=str(total), since=when)
     quote = brief_quote(latest or "")
     if quote:
-        text += f' Latest: "{quote}"'
-    return text + " Keep going!"
+        text += " " + texts.sentence("wins_latest", quote=quote)
+    return text + " " + texts.sentence("wins_end")
 
 
-def wins_summary(connection: Connection, subscriber_id: int, timezone: str) -> str:
+def wins_summary(
+    connection: Connection, subscriber_id: int, timezone: str, texts: ReplyTexts
+) -> str:
     total, first, latest = connection.execute(_WINS_SO_FAR, {"owner": subscriber_id}).one()
     since = None
     if first is not None:
         since = first.astimezone(ZoneInfo(timezone)).date()
-    return summary_text(int(total), since, latest)
+    return summary_text(int(total), since, latest, texts)

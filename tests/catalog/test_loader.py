@@ -51,6 +51,7 @@ def valid_files() -> dict[str, FileContent]:
         },
         "recaps.yaml": {"recaps": ["You and {partner} logged {count} small wins this week."]},
         "safety_resources.yaml": (REAL_CATALOG / "safety_resources.yaml").read_text("utf-8"),
+        "replies.yaml": (REAL_CATALOG / "replies.yaml").read_text("utf-8"),
         "appreciation.yaml": category_file(
             "appreciation",
             prompt_entry(
@@ -558,7 +559,9 @@ def test_the_real_catalog_passes_the_check_once_written() -> None:
 
     if (REAL_CATALOG / "categories.yaml").exists():
         assert report.ok, "\n".join(report.problems)
-        assert len(report.prompts) == len(load_catalog(REAL_CATALOG).prompts)
+        catalog = load_catalog(REAL_CATALOG)
+        languages = [catalog, *catalog.translations.values()]
+        assert len(report.prompts) == sum(len(language.prompts) for language in languages)
     else:
         # Content not written yet: the check must say so rather than pass or crash.
         assert not report.ok

@@ -7,12 +7,17 @@ import datetime
 
 import pytest
 
+from service.app import PROJECT_ROOT
+from service.catalog import load_catalog
 from service.conversation.decisions import ReplyKind
-from service.conversation.replies import ReplyFacts, clock, frequency, render
+from service.conversation.replies import ReplyFacts, render
 from service.settings import Settings
 from service.sms_encoding import Encoding, segment_info
 
 DEFAULTS = Settings(_env_file=None)  # type: ignore[call-arg]
+CATALOG = load_catalog(PROJECT_ROOT / "messages")
+assert CATALOG.replies is not None
+TEXTS = CATALOG.replies
 # The longest values each fact takes in practice.
 FACTS = ReplyFacts(
     program_name=DEFAULTS.program_name,
@@ -36,7 +41,7 @@ TWO_SEGMENTS = {ReplyKind.HELP, ReplyKind.SAFETY, ReplyKind.SAFETY_REMINDER}
 
 @pytest.mark.parametrize("kind", list(ReplyKind))
 def test_every_reply_is_one_gsm7_segment(kind: ReplyKind) -> None:
-    text = render(kind, FACTS)
+    text = render(kind, FACTS, TEXTS)
     info = segment_info(text)
     assert info.encoding is Encoding.GSM7, text
     assert info.segments <= (2 if kind in TWO_SEGMENTS else 1), (len(text), text)
@@ -44,7 +49,7 @@ def test_every_reply_is_one_gsm7_segment(kind: ReplyKind) -> None:
 
 @pytest.mark.parametrize("kind", [ReplyKind.CONFIRM_REQUEST, ReplyKind.RESUBSCRIBED])
 def test_opt_in_texts_carry_the_disclosures(kind: ReplyKind) -> None:
-    text = render(kind, FACTS)
+    text = render(kind, FACTS, TEXTS)
     for required in (
         DEFAULTS.program_name,
         "msgs a week",
@@ -56,7 +61,7 @@ def test_opt_in_texts_carry_the_disclosures(kind: ReplyKind) -> None:
 
 
 def test_help_names_program_contact_frequency_rates_and_stop() -> None:
-    text = render(ReplyKind.HELP, FACTS)
+    text = render(ReplyKind.HELP, FACTS, TEXTS)
     for required in (
         "Closer",
         "help@closer.example",
@@ -69,13 +74,13 @@ def test_help_names_program_contact_frequency_rates_and_stop() -> None:
 
 
 def test_a_quiet_acknowledgement_never_cheers_and_says_how_to_resume() -> None:
-    text = render(ReplyKind.QUIET_ACK, FACTS)
+    text = render(ReplyKind.QUIET_ACK, FACTS, TEXTS)
     assert "RESUME" in text and "!" not in text
 
 
 def test_opt_out_confirmation_is_plain() -> None:
     assert (
-        render(ReplyKind.OPTED_OUT, FACTS)
+        render(ReplyKind.OPTED_OUT, FACTS, TEXTS)
         == "Closer: you're unsubscribed and will get no more messages."
     )
 
@@ -84,7 +89,7 @@ def test_opt_out_confirmation_is_plain() -> None:
     ("per_week", "text"), [(1, "1 msg a week"), (3, "about 3 msgs a week"), (7, "1 msg a day")]
 )
 def test_frequency(per_week: int, text: str) -> None:
-    assert frequency(per_week) == text
+    assert TEXTS.often(per_week) == text
 
 
 @pytest.mark.parametrize(
@@ -97,4 +102,4 @@ def test_frequency(per_week: int, text: str) -> None:
     ],
 )
 def test_clock(value: datetime.time, text: str) -> None:
-    assert clock(value) == text
+    assert TEXTS.clock(value) == text
