@@ -8,8 +8,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import phonenumbers
 from phonenumbers import timezone as phone_timezones
 
-UNKNOWN_TIMEZONE = "Etc/Unknown"
-
 
 class InvalidPhoneNumber(ValueError):
     """The text is not a phone number we can text."""
@@ -27,22 +25,21 @@ def normalize_phone(raw: str, default_region: str = "US") -> str:
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
-def infer_timezone(e164: str, default: str) -> str:
-    """The number's timezone when it has exactly one; otherwise the default."""
+def zones_for_number(e164: str, default: str) -> tuple[str, ...]:
+    """Every timezone the number could be in (a UK mobile: London, Guernsey, Jersey, Isle of
+    Man), in phonenumbers' order; the default alone when the number tells nothing."""
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
-        return default
-    zones = [
-        zone for zone in phone_timezones.time_zones_for_number(number) if zone != UNKNOWN_TIMEZONE
-    ]
-    if len(zones) != 1:
-        return default
-    try:
-        ZoneInfo(zones[0])
-    except (ZoneInfoNotFoundError, ValueError):
-        return default
-    return zones[0]
+        return (default,)
+    zones = []
+    for zone in phone_timezones.time_zones_for_number(number):
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue  # "Etc/Unknown", or a name this system's tz database lacks
+        zones.append(zone)
+    return tuple(zones) or (default,)
 
 
 def country_of(e164: str) -> str | None:

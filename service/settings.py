@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     max_in_flight: int = Field(default=50, ge=1, le=1000)
     messages_per_second: float | None = Field(default=None, gt=0)
     tick_batch_size: int = Field(default=500, ge=1, le=100_000)
+    # Florida's and Oklahoma's quiet hours and daily cap (service/scheduling/state_rules.yaml).
+    state_rules: bool = True
     max_new_prompts_per_day: int = Field(default=3, ge=0, le=20)
     log_format: str = Field(default="auto", pattern="^(auto|json|console)$")
     # The interactive API pages load their scripts from a CDN onto the dashboard's origin,

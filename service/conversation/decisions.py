@@ -42,6 +42,9 @@ class ReplyKind(StrEnum):
     UNCLEAR = "unclear"
     SAFETY = "safety"  # support lines, discreetly worded (service/safety/resources.py)
     SAFETY_REMINDER = "safety_reminder"  # a concern again within a day: a short line
+    ZONE_SET = "zone_set"
+    ZONE_UNKNOWN = "zone_unknown"
+    LANGUAGE_SET = "language_set"
     QUIET_ACK = "quiet_ack"  # a flagged member's other texts: heard, never cheered
 
 
@@ -66,6 +69,7 @@ class Circumstances:
     inside_send_window: bool = True
     on_demand_prompts_today: int = 0
     on_demand_prompts_per_day: int = 3
+    named_zone: str | None = None  # the zone a ZONE text's place resolved to, if any
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,8 @@ class Decision:
     send_prompt_now: bool = False
     end_onboarding: bool = False
     unclear_command: str | None = None
+    language: str | None = None  # the subscriber's language from now on
+    timezone: str | None = None  # the zone the subscriber named
 
 
 def decide(intent: Intent, state: SubscriberState | None, facts: Circumstances) -> Decision:
@@ -122,6 +128,7 @@ def _stranger(intent: Intent, facts: Circumstances) -> Decision:
             reply=ReplyKind.CONFIRM_REQUEST,
             status=SubscriberStatus.PENDING,
             consent=(ConsentKind.OPT_IN, ConsentMethod.KEYWORD),
+            language=intent.language,  # UNIRME joins in Spanish
         )
     if facts.safety_concern:
         return _safety(facts)
@@ -138,7 +145,7 @@ def _safety(facts: Circumstances) -> Decision:
 
 def _opted_out(intent: Intent, facts: Circumstances) -> Decision:
     if intent.kind in (IntentKind.OPT_IN, IntentKind.CONFIRM):
-        return _resubscribe()
+        return replace(_resubscribe(), language=intent.language)
     # An opted-out number hears nothing more from us; a concern is still kept for the operator.
     return Decision(reply=None, log_safety_concern=facts.safety_concern)
 
@@ -161,7 +168,9 @@ def _pending(intent: Intent, facts: Circumstances) -> Decision:
             schedule_first_prompt=True,
         )
     if intent.kind is IntentKind.OPT_IN:
-        return Decision(reply=ReplyKind.CONFIRM_REQUEST)
+        return Decision(reply=ReplyKind.CONFIRM_REQUEST, language=intent.language)
+    if intent.kind is IntentKind.LANGUAGE:
+        return Decision(reply=ReplyKind.LANGUAGE_SET, language=intent.language)
     if facts.safety_concern:
         return _safety(facts)
     return Decision(reply=ReplyKind.PENDING_REMINDER)
@@ -205,6 +214,12 @@ def _member(intent: Intent, state: SubscriberState, facts: Circumstances) -> Dec
             return Decision(reply=ReplyKind.LOVE_SET, love_language=intent.love_language)
         case IntentKind.SKIP:
             return Decision(reply=ReplyKind.SKIPPED, end_onboarding=True)
+        case IntentKind.ZONE if facts.named_zone is not None:
+            return Decision(reply=ReplyKind.ZONE_SET, timezone=facts.named_zone)
+        case IntentKind.ZONE:
+            return Decision(reply=ReplyKind.ZONE_UNKNOWN)
+        case IntentKind.LANGUAGE:
+            return Decision(reply=ReplyKind.LANGUAGE_SET, language=intent.language)
         case IntentKind.UNCLEAR_COMMAND | IntentKind.TIME | IntentKind.NAME | IntentKind.LOVE:
             return Decision(reply=ReplyKind.UNCLEAR, unclear_command=intent.command or intent.kind)
     if facts.safety_concern:

@@ -21,6 +21,8 @@ from sqlalchemy.exc import IntegrityError
 
 from service.admin.erased import is_erased
 from service.catalog import Catalog, choose_acknowledgement, choose_prompt, render
+from service.catalog.reply_texts import ReplyTexts
+from service.conversation import spanish
 from service.conversation.decisions import (
     Circumstances,
     Decision,
@@ -28,7 +30,7 @@ from service.conversation.decisions import (
     SubscriberState,
     decide,
 )
-from service.conversation.intents import Intent, IntentKind, parse_intent
+from service.conversation.intents import Intent, IntentKind, normalize, parse_intent, plain_words
 from service.conversation.models import InboundMessage
 from service.conversation.replies import ReplyFacts
 from service.conversation.replies import render as render_reply
@@ -36,7 +38,7 @@ from service.conversation.tone import sounds_discouraged
 from service.database import table_of
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 from service.dispatch.outbox import latest_slots, prompt_histories
-from service.phones import country_of, infer_timezone
+from service.phones import country_of, zones_for_number
 from service.safety.detection import Concern, assess
 from service.safety.flags import record_flag, resources_sent_recently
 from service.safety.resources import (
@@ -52,6 +54,7 @@ from service.scheduling.schedule import (
     resume_at,
     week_start,
 )
+from service.scheduling.zones import resolve_place, zone_label, zones_of
 from service.settings import Settings
 from service.subscribers.models import ConsentEvent, ConsentMethod, Subscriber, SubscriberStatus
 from service.subscribers.service import opt_out
@@ -90,6 +93,9 @@ class SubscriberRow:
     onboarding_question_pending: bool
     last_acknowledgement: str | None
     safety_flagged_at: datetime.datetime | None
+    language: str
+    candidate_zones: str | None
+    zone_confirmed: bool
     updated_at: datetime.datetime
 
 
@@ -150,8 +156,7 @@ def answer(
     subscriber = SubscriberRow(*found) if found else None
     intent = parse_intent(text.body)
     inbound_id = _store(connection, text, intent, subscriber.id if subscriber else None, now)
-    kind, facts = _answer(connection, settings, catalog, text, intent, inbound_id, subscriber, now)
-    return render_reply(kind, facts) if kind else None
+    return _answer(connection, settings, catalog, text, intent, inbound_id, subscriber, now)
 
 
 def _store(
@@ -194,8 +199,8 @@ def _answer(
     inbound_id: int,
     subscriber: SubscriberRow | None,
     now: datetime.datetime,
-) -> tuple[ReplyKind | None, ReplyFacts]:
-    """Decides on the stored text and applies the decision; the reply's kind and facts."""
+) -> str | None:
+    """Decides on the stored text and applies the decision; the reply, if any."""
     zone = ZoneInfo(subscriber.timezone if subscriber else settings.default_timezone)
     window = settings.send_window
     ordinary = intent.kind is IntentKind.MESSAGE
@@ -214,6 +219,7 @@ def _answer(
             else 0
         ),
         on_demand_prompts_per_day=settings.max_new_prompts_per_day,
+        named_zone=resolve_place(intent.place) if intent.kind is IntentKind.ZONE else None,
     )
     state = (
         SubscriberState(
@@ -232,7 +238,8 @@ def _answer(
     decision = decide(intent, state, facts)
 
     if subscriber is None and decision.status is not None:
-        subscriber = _new_subscriber(connection, settings, text.phone, now)
+        language = decision.language or intent.language or DEFAULT_LANGUAGE
+        subscriber = _new_subscriber(connection, settings, text.phone, now, language)
         connection.execute(
             update(_inbound).where(_inbound.c.id == inbound_id).values(subscriber_id=subscriber.id)
         )
@@ -246,14 +253,48 @@ def _answer(
             resources_sent=decision.reply is ReplyKind.SAFETY,
             now=now,
         )
-    words = _safety_words(settings, catalog, text.phone, decision, concern)
     if subscriber is None:
-        return decision.reply, replace(_base_facts(settings, None), **words)
-    reply_facts = _apply(connection, settings, catalog, subscriber, decision, text, inbound_id, now)
-    reply_facts = replace(reply_facts, **words)
-    if decision.reply is not None:
-        _keep_reply(connection, subscriber, decision, reply_facts, now)
-    return decision.reply, reply_facts
+        return _reply_to_stranger(settings, catalog, text, intent, decision, concern)
+    language = decision.language or subscriber.language
+    local = catalog.in_language(language)
+    reply_facts = _apply(connection, settings, local, subscriber, decision, text, inbound_id, now)
+    words = _safety_words(settings, catalog, text.phone, decision, concern, language)
+    if decision.reply is None:
+        return None
+    reply = render_reply(decision.reply, replace(reply_facts, **words), _texts(local))
+    _keep_reply(connection, subscriber, decision, reply_facts, reply, now)
+    return reply
+
+
+def _reply_to_stranger(
+    settings: Settings,
+    catalog: Catalog,
+    text: InboundText,
+    intent: Intent,
+    decision: Decision,
+    concern: Concern | None,
+) -> str | None:
+    """A number with no subscriber row: in the language its words were in; a text that looks
+    Spanish learns how to join in both languages."""
+    if decision.reply is None:
+        return None
+    languages = [intent.language or DEFAULT_LANGUAGE]
+    plain = plain_words(spanish.without_accents(normalize(text.body)))
+    joining = decision.reply is ReplyKind.HOW_TO_JOIN and intent.language is None
+    if joining and spanish.looks_spanish(plain, text.body):
+        languages = [DEFAULT_LANGUAGE, spanish.SPANISH]
+    replies = []
+    for language in languages:
+        words = _safety_words(settings, catalog, text.phone, decision, concern, language)
+        facts = replace(_base_facts(settings, None), **words)
+        replies.append(render_reply(decision.reply, facts, _texts(catalog.in_language(language))))
+    return "\n".join(replies)
+
+
+def _texts(catalog: Catalog) -> ReplyTexts:
+    if catalog.replies is None:
+        raise ValueError("this catalog has no replies.yaml: it cannot answer texts")
+    return catalog.replies
 
 
 # Said when the catalog has no resources file (a catalog built by hand, as some tests do).
@@ -266,6 +307,7 @@ def _safety_words(
     phone: str,
     decision: Decision,
     concern: Concern | None,
+    language: str,
 ) -> dict[str, Any]:
     """The words of a reply that come from the resources file, in the number's country."""
     resources = catalog.safety_resources
@@ -274,14 +316,14 @@ def _safety_words(
         return {"safety_reply": FALLBACK_SAFETY_REPLY} if kind in _SAFETY_REPLIES else {}
     country = country_of(phone)
     if kind is ReplyKind.HELP:
-        return {"help_line": help_line(resources, country=country, language=DEFAULT_LANGUAGE)}
+        return {"help_line": help_line(resources, country=country, language=language)}
     if kind is ReplyKind.SAFETY_REMINDER or concern is None:
-        reply = reminder_reply(resources, country=country, language=DEFAULT_LANGUAGE)
+        reply = reminder_reply(resources, country=country, language=language)
     else:
         reply = safety_reply(
             resources,
             country=country,
-            language=DEFAULT_LANGUAGE,
+            language=language,
             concern=concern,
             paused=decision.flag_safety,
             override=settings.safety_resources,
@@ -293,14 +335,17 @@ _SAFETY_REPLIES = (ReplyKind.SAFETY, ReplyKind.SAFETY_REMINDER)
 
 
 def _new_subscriber(
-    connection: Connection, settings: Settings, phone: str, now: datetime.datetime
+    connection: Connection, settings: Settings, phone: str, now: datetime.datetime, language: str
 ) -> SubscriberRow:
     # The model gives the defaults (preferred time, recap day...), so they live in one place.
+    zones = zones_for_number(phone, settings.default_timezone)
     values: dict[str, Any] = Subscriber(
         phone=phone,
         status=SubscriberStatus.PENDING,
-        timezone=infer_timezone(phone, settings.default_timezone),
+        timezone=zones[0],
+        candidate_zones=" ".join(zones) if len(zones) > 1 else None,
         prompts_per_week=settings.prompts_per_week,
+        language=language,
         created_at=now,
         updated_at=now,
     ).model_dump(exclude={"id"})
@@ -358,7 +403,7 @@ def _apply(
         already_sent = latest_slots(connection, subscriber.id)
         subscriber.next_prompt_at, subscriber.next_recap_at = restarted_schedule(
             now=now,
-            tz=zone,
+            zones=zones_of(subscriber.timezone, subscriber.candidate_zones),
             preferred=subscriber.preferred_time,
             recap_weekday=subscriber.recap_weekday,
             window=window,
@@ -391,12 +436,37 @@ def _apply(
         subscriber.love_language = decision.love_language
     if decision.end_onboarding:
         subscriber.onboarding_question_pending = False
+    if decision.language is not None:
+        subscriber.language = decision.language
+    zone_facts = ReplyFacts(settings.program_name, settings.support_contact)
+    if decision.timezone is not None:
+        subscriber.timezone, subscriber.candidate_zones = decision.timezone, None
+        subscriber.zone_confirmed = True
+        zone = ZoneInfo(decision.timezone)
+        if subscriber.status is SubscriberStatus.ACTIVE:
+            subscriber.next_prompt_at = rescheduled_for_new_time(
+                now=now,
+                current_next=subscriber.next_prompt_at,
+                tz=zone,
+                preferred=subscriber.preferred_time,
+                window=window,
+                jitter_key=jitter_key,
+            )
+        local_time = now.astimezone(zone).time().replace(second=0, microsecond=0)
+        zone_facts = replace(zone_facts, zone=zone_label(decision.timezone), local_time=local_time)
 
     facts = _base_facts(settings, subscriber)
     if subscriber.paused_until is not None:
         local_until = subscriber.paused_until.astimezone(zone).date()
         facts = replace(facts, paused_until=local_until)
-    facts = replace(facts, unclear_command=decision.unclear_command)
+    facts = replace(
+        facts,
+        unclear_command=decision.unclear_command,
+        zone=zone_facts.zone or zone_label(subscriber.timezone),
+        local_time=zone_facts.local_time,
+        zone_uncertain=subscriber.candidate_zones is not None,
+        zone_known=subscriber.candidate_zones is None or subscriber.next_prompt_at is not None,
+    )
     if decision.record_win:
         counted = record_win(connection, subscriber.id, inbound_id, now, week_start(now, zone))
         encouraging = decision.reply is ReplyKind.ENCOURAGEMENT and bool(catalog.encouragements)
@@ -408,9 +478,9 @@ def _apply(
         subscriber.last_acknowledgement = acknowledgement
         facts = replace(facts, acknowledgement=acknowledgement)
         if not encouraging:  # counting wins back to someone whose try fell flat rings hollow
-            facts = replace(facts, progress=progress_phrase(counted))
+            facts = replace(facts, progress=progress_phrase(counted, _texts(catalog)))
     if decision.reply is ReplyKind.WINS_SUMMARY:
-        summary = wins_summary(connection, subscriber.id, subscriber.timezone)
+        summary = wins_summary(connection, subscriber.id, subscriber.timezone, _texts(catalog))
         facts = replace(facts, wins_summary=summary)
     if decision.send_prompt_now:
         history = prompt_histories(connection, [subscriber.id])[subscriber.id]
@@ -444,10 +514,10 @@ def _keep_reply(
     subscriber: SubscriberRow,
     decision: Decision,
     facts: ReplyFacts,
+    reply: str,
     now: datetime.datetime,
 ) -> None:
     """Every reply is kept, so a subscriber's history reads as the conversation it was."""
-    assert decision.reply is not None
     connection.execute(
         insert(_outbound).values(
             subscriber_id=subscriber.id,
@@ -455,7 +525,7 @@ def _keep_reply(
             kind=OutboundKind.PROMPT if decision.send_prompt_now else OutboundKind.REPLY,
             prompt_id=facts.prompt_id if decision.send_prompt_now else None,
             category=facts.prompt_category if decision.send_prompt_now else None,
-            body=render_reply(decision.reply, facts),
+            body=reply,
             status=OutboundStatus.REPLIED_INLINE,
             attempts=0,
             created_at=now,

@@ -23,7 +23,7 @@ import hashlib
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -39,6 +39,7 @@ from service.dispatch.pacing import Pacer
 from service.dispatch.planning import DueSubscriber, Plan, plan_due
 from service.metrics import DISPATCH_FAILURES
 from service.scheduling.schedule import week_start
+from service.scheduling.state_rules import StateRule, default_rules, rule_for
 from service.settings import Settings
 from service.subscribers.models import ConsentMethod, Subscriber, SubscriberStatus
 from service.subscribers.service import opt_out
@@ -50,6 +51,14 @@ SEND_LEASE = datetime.timedelta(minutes=2)
 RETRY_BACKOFF = datetime.timedelta(minutes=2)
 MAX_ATTEMPTS = 5
 STALE_AFTER = datetime.timedelta(hours=12)  # a claimed prompt older than this is not sent late
+DAY = datetime.timedelta(days=1)
+# Rows that never reached anyone, or were an answer in TwiML rather than a scheduled send.
+NOT_SCHEDULED_SENDS = (
+    OutboundStatus.CANCELLED,
+    OutboundStatus.EXPIRED,
+    OutboundStatus.REPLIED_INLINE,
+    OutboundStatus.FAILED,
+)
 
 log = logging.getLogger(__name__)
 _outbound = table_of(OutboundMessage)
@@ -94,6 +103,7 @@ class Dispatcher:
         self.window = settings.send_window
         self.status_callback = f"{settings.public_base_url}/sms/status"
         rate = settings.messages_per_second
+        self.rate = rate
         self.pacer = Pacer(rate) if rate is not None else None
         # A claimed batch should be sent well within its lease, or another process's tick
         # would take it over (harmless, since the check is a compare-and-set, but wasted).
@@ -206,12 +216,26 @@ class Dispatcher:
                 return [], 0
             histories = prompt_histories(connection, [s.id for s in subscribers])
             recap_facts = _recap_facts(connection, subscribers, now)
+            rules = {s.id: rule for s in subscribers if (rule := self._rule(s.phone))}
+            caps = _caps_reached(connection, rules, now)
             claims: list[_Claim] = []
             for subscriber in subscribers:
+                # When this one would reach Twilio at the sender's pace, behind those before it.
+                queued = report.claimed + sum(1 for claim in claims if claim.plan.send)
+                reaches = now + datetime.timedelta(seconds=queued / self.rate) if self.rate else now
+                wins, prompted_today = recap_facts.get(subscriber.id, (0, False))
                 try:
-                    claims.append(
-                        self._plan_claim(subscriber, now, histories[subscriber.id], recap_facts)
+                    plan = plan_due(
+                        subscriber,
+                        now,
+                        self.window,
+                        wins_this_week=wins,
+                        prompted_today=prompted_today,
+                        reaches_twilio_at=reaches,
+                        rule=rules.get(subscriber.id),
+                        cap_clears_at=caps.get(subscriber.id),
                     )
+                    claims.append(self._claim(subscriber, plan, histories[subscriber.id], wins))
                 except Exception:
                     self._skip(subscriber.id, failed, report, "could not be planned")
             try:
@@ -230,36 +254,32 @@ class Dispatcher:
         report.deferred += sum(1 for claim in claims if claim.plan.send is None)
         return ids, len(subscribers)
 
-    def _plan_claim(
-        self,
-        subscriber: DueSubscriber,
-        now: datetime.datetime,
-        history: list[str],
-        recap_facts: dict[int, tuple[int, bool]],
+    def _claim(
+        self, subscriber: DueSubscriber, plan: Plan, history: list[str], wins: int
     ) -> _Claim:
-        wins, prompted_today = recap_facts.get(subscriber.id, (0, False))
-        plan = plan_due(
-            subscriber, now, self.window, wins_this_week=wins, prompted_today=prompted_today
-        )
         if plan.send is None:
             return _Claim(subscriber, plan)
         body, prompt_id, category = self._compose(subscriber, plan.send, history, wins)
         return _Claim(subscriber, plan, body, prompt_id, category)
 
+    def _rule(self, phone: str) -> StateRule | None:
+        return rule_for(phone, default_rules()) if self.settings.state_rules else None
+
     def _compose(
         self, subscriber: DueSubscriber, kind: OutboundKind, history: list[str], wins: int
     ) -> tuple[str, str | None, str | None]:
+        catalog = self.catalog.in_language(subscriber.language)
         values = {"partner": subscriber.partner_name}
         seed = _seed(f"{subscriber.phone}:{len(history)}")
         if kind is OutboundKind.RECAP:
-            template = self.catalog.recaps[seed % len(self.catalog.recaps)]
+            template = catalog.recaps[seed % len(catalog.recaps)]
             return (
-                render(template, {**values, "count": str(wins)}, self.catalog.fallbacks),
+                render(template, {**values, "count": str(wins)}, catalog.fallbacks),
                 None,
                 None,
             )
-        prompt = choose_prompt(self.catalog.prompt_index, history, subscriber.love_language, seed)
-        return render(prompt.text, values, self.catalog.fallbacks), prompt.id, prompt.category
+        prompt = choose_prompt(catalog.prompt_index, history, subscriber.love_language, seed)
+        return render(prompt.text, values, catalog.fallbacks), prompt.id, prompt.category
 
     def _skip(self, subscriber_id: int, failed: set[int], report: TickReport, what: str) -> None:
         log.exception("subscriber %d %s; the pass goes on without them", subscriber_id, what)
@@ -550,6 +570,32 @@ def _recap_facts(
             any(at.astimezone(zone).date() == today for at in prompted[subscriber_id]),
         )
     return facts
+
+
+def _caps_reached(
+    connection: Connection, rules: Mapping[int, StateRule], now: datetime.datetime
+) -> dict[int, datetime.datetime]:
+    """For subscribers whose state caps scheduled messages and who reached the cap in the
+    last 24 hours: when the oldest of those messages turns 24 hours old."""
+    if not rules:
+        return {}
+    since = now - DAY
+    sent: dict[int, list[datetime.datetime]] = defaultdict(list)
+    for subscriber_id, created_at in connection.execute(
+        select(_outbound.c.subscriber_id, _outbound.c.created_at).where(
+            _outbound.c.subscriber_id.in_(list(rules)),
+            _outbound.c.kind.in_((OutboundKind.PROMPT, OutboundKind.RECAP)),
+            _outbound.c.status.not_in(NOT_SCHEDULED_SENDS),
+            _outbound.c.created_at > since,
+        )
+    ):
+        sent[subscriber_id].append(created_at)
+    reached: dict[int, datetime.datetime] = {}
+    for subscriber_id, times in sent.items():
+        cap = rules[subscriber_id].per_24_hours
+        if len(times) >= cap:
+            reached[subscriber_id] = sorted(times)[-cap] + DAY
+    return reached
 
 
 def _opt_out_by_carrier(

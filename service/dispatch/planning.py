@@ -8,16 +8,17 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 from service.dispatch.models import OutboundKind
 from service.scheduling.schedule import (
     SendWindow,
-    first_moment_inside_window,
-    is_inside_window,
+    first_shared_moment,
+    inside_every_window,
     next_prompt_at,
     next_recap_at,
 )
+from service.scheduling.state_rules import StateRule, narrowed
+from service.scheduling.zones import zones_of
 
 
 class DueSubscriber(NamedTuple):
@@ -27,6 +28,7 @@ class DueSubscriber(NamedTuple):
     id: int
     phone: str
     timezone: str
+    candidate_zones: str | None
     preferred_time: datetime.time
     prompts_per_week: int
     recap_weekday: int
@@ -34,6 +36,7 @@ class DueSubscriber(NamedTuple):
     next_recap_at: datetime.datetime | None
     partner_name: str | None
     love_language: str | None
+    language: str
 
 
 @dataclass(frozen=True)
@@ -51,14 +54,24 @@ def plan_due(
     *,
     wins_this_week: int,
     prompted_today: bool,
+    reaches_twilio_at: datetime.datetime | None = None,
+    rule: StateRule | None = None,
+    cap_clears_at: datetime.datetime | None = None,
 ) -> Plan:
-    zone = ZoneInfo(due.timezone)
+    """`reaches_twilio_at`: when the sender's pace would hand this message over (now, when
+    unpaced); `rule`: the number's state rule, if any; `cap_clears_at`: when its daily cap
+    would allow another scheduled message, if it is reached now."""
+    zones = zones_of(due.timezone, due.candidate_zones)
+    zone = zones[0]  # the schedule's own zone; sends then move into every zone's window
+    window = narrowed(window, rule)
     prompt_due = due.next_prompt_at is not None and due.next_prompt_at <= now
     recap_due = due.next_recap_at is not None and due.next_recap_at <= now
+    handed_over = reaches_twilio_at or now
 
-    if not is_inside_window(now, zone, window):
-        # Due at night (say the service was down): wait for the window, never catch up.
-        opening = first_moment_inside_window(now, zone, window)
+    if not inside_every_window(handed_over, zones, window) or cap_clears_at is not None:
+        # Due at night (say the service was down), or the pace would deliver it after the
+        # window closes, or the state's cap is reached: wait, never catch up.
+        opening = first_shared_moment(max(handed_over, cap_clears_at or handed_over), zones, window)
         return Plan(
             send=None,
             slot_at=None,
@@ -66,8 +79,8 @@ def plan_due(
             next_recap_at=opening if recap_due else due.next_recap_at,
         )
 
-    def following_prompt() -> datetime.datetime:
-        return next_prompt_at(
+    def following_prompt() -> datetime.datetime | None:
+        slot = next_prompt_at(
             sent_at=now,
             tz=zone,
             preferred=due.preferred_time,
@@ -75,9 +88,11 @@ def plan_due(
             window=window,
             jitter_key=due.phone,
         )
+        return first_shared_moment(slot, zones, window)
 
-    def following_recap(after: datetime.datetime) -> datetime.datetime:
-        return next_recap_at(after=after, tz=zone, weekday=due.recap_weekday, window=window)
+    def following_recap(after: datetime.datetime) -> datetime.datetime | None:
+        recap = next_recap_at(after=after, tz=zone, weekday=due.recap_weekday, window=window)
+        return first_shared_moment(recap, zones, window)
 
     today = now.astimezone(zone).date()
     if recap_due:

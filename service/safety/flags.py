@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, func, insert, select
 from sqlmodel import Session, col
@@ -25,6 +24,7 @@ from service.phones import mask_phone
 from service.safety.detection import Concern
 from service.safety.models import AuditAction, SafetyAudit, SafetyFlag
 from service.scheduling.schedule import SendWindow, restarted_schedule
+from service.scheduling.zones import zones_of
 from service.subscribers.models import Subscriber, SubscriberStatus
 
 RESOURCES_AT_MOST_EVERY = datetime.timedelta(days=1)
@@ -196,11 +196,10 @@ def _unreviewed(session: Session, member: Subscriber) -> bool:
 def _resume(
     member: Subscriber, already_sent: LatestSlots, window: SendWindow, now: datetime.datetime
 ) -> None:
-    zone = ZoneInfo(member.timezone)
     member.status, member.paused_until = SubscriberStatus.ACTIVE, None
     member.next_prompt_at, member.next_recap_at = restarted_schedule(
         now=now,
-        tz=zone,
+        zones=zones_of(member.timezone, member.candidate_zones),
         preferred=member.preferred_time,
         recap_weekday=member.recap_weekday,
         window=window,

@@ -21,6 +21,7 @@ prompt day after the local date of the actual send, so a late send never causes 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
@@ -161,6 +162,39 @@ def first_moment_inside_window(at: datetime, tz: ZoneInfo, window: SendWindow) -
     return earliest_opening
 
 
+SHARED_SEARCH: Final = timedelta(days=8)
+
+
+def inside_every_window(at: datetime, zones: Sequence[ZoneInfo], window: SendWindow) -> bool:
+    return all(is_inside_window(at, zone, window) for zone in zones)
+
+
+def first_shared_moment(
+    at: datetime, zones: Sequence[ZoneInfo], window: SendWindow
+) -> datetime | None:
+    """The first instant at or after `at` inside the window in every zone, or None when there
+    is none within a week (zones half a world apart share no daytime).
+
+    The shared hours are an intersection of each zone's windows, so they begin at `at` or at
+    the moment some zone's window opens: those are the only instants worth trying.
+    """
+    if len(zones) == 1:
+        return first_moment_inside_window(at, zones[0], window)
+    candidates = {at}
+    for zone in zones:
+        start = at.astimezone(zone).date() - timedelta(days=1)
+        for offset in range(SHARED_SEARCH.days + 2):
+            opening = first_moment_inside_window(
+                datetime.combine(start + timedelta(days=offset), time(0), zone), zone, window
+            )
+            if at <= opening <= at + SHARED_SEARCH:
+                candidates.add(opening)
+    for moment in sorted(candidates):
+        if inside_every_window(moment, zones, window):
+            return moment
+    return None
+
+
 # Prompts -------------------------------------------------------------------------------------
 
 
@@ -228,16 +262,19 @@ def first_prompt_at(
 def restarted_schedule(
     *,
     now: datetime,
-    tz: ZoneInfo,
+    zones: Sequence[ZoneInfo],
     preferred: time,
     recap_weekday: int,
     window: SendWindow,
     jitter_key: str,
     last_prompt_slot: datetime | None,
     last_recap_slot: datetime | None,
-) -> tuple[datetime, datetime]:
+) -> tuple[datetime | None, datetime | None]:
     """The next prompt and recap of a schedule that starts (YES) or starts again (RESUME, JOIN
-    after STOP), each strictly after any slot of its kind already sent."""
+    after STOP), each strictly after any slot of its kind already sent. Computed in the first
+    zone, then moved to a moment inside the window in every zone; None when the zones share
+    no such moment (nothing is scheduled until the subscriber names their zone)."""
+    tz = zones[0]
     first_prompt = first_prompt_at(
         confirmed_at=now,
         tz=tz,
@@ -247,8 +284,10 @@ def restarted_schedule(
         after_slot=last_prompt_slot,
     )
     recap_after = max(now, last_recap_slot) if last_recap_slot is not None else now
-    return first_prompt, next_recap_at(
-        after=recap_after, tz=tz, weekday=recap_weekday, window=window
+    recap = next_recap_at(after=recap_after, tz=tz, weekday=recap_weekday, window=window)
+    return (
+        first_shared_moment(first_prompt, zones, window),
+        first_shared_moment(recap, zones, window),
     )
 
 

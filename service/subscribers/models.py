@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index
+from sqlalchemy import Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 from service.database import enum_column, utc_datetime_column
@@ -28,7 +28,12 @@ class Subscriber(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     phone: str = Field(unique=True, max_length=20)
     status: SubscriberStatus = Field(sa_column=enum_column(SubscriberStatus))
+    # The zone the schedule is computed in. Until the subscriber names one (ZONE), a number
+    # that could be in several zones also lists them all: sends then fit every one.
     timezone: str = Field(max_length=64)
+    candidate_zones: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    zone_confirmed: bool = False
+    language: str = Field(default="en", max_length=8)
     preferred_time: datetime.time = Field(default=datetime.time(18, 30))
     prompts_per_week: int = 3
     next_prompt_at: datetime.datetime | None = Field(default=None, sa_column=utc_datetime_column())
