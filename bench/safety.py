@@ -22,7 +22,7 @@ from typing import Any
 
 from bench.common import format_table, machine, ratio, write_results
 from service.conversation.intents import normalize
-from service.safety.detection import assess, rulebook
+from service.safety.detection import assess, warm_up
 
 LENGTHS = (40, 160, 480, 1600)
 SMOKE_LENGTHS = (40, 160)
@@ -133,7 +133,7 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None, log: Callable[[str], None] = print) -> dict[str, Any]:
     arguments = parse_arguments(argv)
     started = time.perf_counter()
-    rulebook()
+    warm_up()
     load_seconds = time.perf_counter() - started
     texts = 5 if arguments.smoke else arguments.texts
     lengths = SMOKE_LENGTHS if arguments.smoke else LENGTHS

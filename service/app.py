@@ -22,7 +22,7 @@ from service.health import router as health_router
 from service.logs import configure_logging
 from service.metrics import install_metrics
 from service.request_limits import RequestBodyLimit
-from service.safety.detection import rulebook
+from service.safety.detection import warm_up
 from service.settings import Settings, load_settings
 from service.simulator.routes import install_simulator
 
@@ -59,7 +59,7 @@ def app_from_environment() -> FastAPI:
 
 def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     runtime = runtime or build_runtime(settings)
-    rulebook()  # the safety rules compile with the app (0.3 s), not while a text waits
+    warm_up()  # the safety rules compile with the app (0.3 s), not while a text waits
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Callable, Mapping
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -73,6 +74,26 @@ def _is_known(word: str) -> bool:
     return bool(_SPELLING.word_frequency[word] >= _KNOWN_FREQUENCY)
 
 
+def strip_accents(text: str) -> str:
+    """ "amenazó" -> "amenazo", "niño" -> "nino": people often text without accents, so rules
+    are written without them and texts are read without them."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(char for char in decomposed if unicodedata.category(char) != "Mn")
+
+
+@functools.cache
+def known_spanish_words() -> frozenset[str]:
+    """pyspellchecker's Spanish word list (offline, in the package), without accents. It lacks
+    many verb forms ("quiero", "sigue"), so it guards correction but is not a lexicon."""
+    return frozenset(
+        strip_accents(word) for word in SpellChecker(language="es").word_frequency.dictionary
+    )
+
+
+def _is_spanish(word: str) -> bool:
+    return word in known_spanish_words()
+
+
 class Reader:
     """Turns a text into the spelled-out, corrected words the rules read.
 
@@ -85,7 +106,10 @@ class Reader:
         vocabulary: frozenset[str],
         spelled_out: Mapping[str, str],
         emoji: Mapping[str, str],
+        spanish: bool = False,
     ) -> None:
+        self._spanish = spanish
+        self._is_known: Callable[[str], bool] = _is_spanish if spanish else _is_known
         self._vocabulary = tuple(sorted(vocabulary))
         self._vocabulary_set = vocabulary
         self._spelled_out = spelled_out
@@ -99,6 +123,8 @@ class Reader:
         )
         for pattern, replacement in _BEFORE_WORDS:
             folded = pattern.sub(replacement, folded)
+        if self._spanish:
+            folded = strip_accents(folded)
         tokens = plain_words(folded).split()[:_MAX_TOKENS]
         return " ".join(
             self._read(token, tokens[index - 1] if index else "")
@@ -117,9 +143,11 @@ class Reader:
             len(token) < _SHORTEST_CORRECTED
             or token in self._vocabulary_set
             or not token.isalpha()
-            or _is_known(token)
+            or self._is_known(token)
         ):
             return token
+        if self._spanish:
+            return self._correct_spanish(token)
         if token.endswith("in") and _is_known(token + "g"):
             return token + "g"  # "followin", "callin": the g people drop
         allowed = 2 if len(token) >= _TWO_TYPOS else 1
@@ -142,3 +170,36 @@ class Reader:
             candidates, key=lambda found: (found[1], found[0][0] != token[0], -len(found[0]))
         )
         return str(best[0])
+
+    def _correct_spanish(self, token: str) -> str:
+        """A typo that sounds the same ("amenaso", "cuchiyo"), or one letter dropped or changed
+        inside the word. Never at its end: Spanish inflects there, and the word list lacks
+        most verb forms, so "pegue" (I hit myself) must not become "pego" (he hit me)."""
+        sound = _sounds(token)
+        candidates = [
+            (str(word), distance)
+            for word, distance, _ in process.extract(
+                token, self._vocabulary, scorer=OSA.distance, score_cutoff=2, limit=None
+            )
+            if _sounds(word) == sound
+            or (distance == 1 and len(word) >= len(token) and _same_ends(word, token))
+        ]
+        if not candidates:
+            return token
+        return min(candidates, key=lambda found: (found[1], -len(found[0]), found[0]))[0]
+
+
+_SOUNDS = (("ch", "C"), ("ll", "y"), ("h", ""), ("z", "s"), ("ce", "se"), ("ci", "si"))
+_SOUNDS_LAST = (("v", "b"), ("qu", "k"), ("c", "k"))
+
+
+def _sounds(word: str) -> str:
+    """How a Spanish word sounds in most of America: s, z and soft c alike, ll like y, b like
+    v, h silent; the typos people make by ear."""
+    for spelled, sound in _SOUNDS + _SOUNDS_LAST:
+        word = word.replace(spelled, sound)
+    return word
+
+
+def _same_ends(word: str, token: str) -> bool:
+    return word[:2] == token[:2] and word[-2:] == token[-2:]

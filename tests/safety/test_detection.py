@@ -8,6 +8,11 @@ nobody has read yet, which is what the service meets (its near-misses were read,
 that were too broad, so its false-alarm figure is not held out). Both are printed; the
 targets of the issue apply to the corpus, and the held-out set has floors that catch a
 regression.
+
+The Spanish sets (`es_*.yaml`) are read by the Spanish rules (`rules/es/`): `es_a` was written
+with them; `es_b` was written before anything was tuned on it, in other voices (regional
+slang, SMS spelling, minimised disclosures), and its figures before tuning are in the commit
+that added the Spanish rules.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from service.safety.detection import Family, assess
 CORPUS = Path(__file__).parent / "corpus"
 TUNED_SETS = tuple(f"set_{letter}" for letter in "abcdefghijklmnopq")
 HELD_OUT_SETS = ("set_r",)
+SPANISH_SETS = ("es_a",)
 NEAR_MISS = "near_miss"
 
 
@@ -114,6 +120,24 @@ def test_wording_nobody_tuned_on_is_caught_well_enough() -> None:
     print("\n" + figures.report("held out (set R)"))
     assert figures.recall["overall"] >= 0.80
     assert figures.near_miss_flagged <= 0.08
+
+
+@pytest.mark.parametrize("name", SPANISH_SETS)
+def test_a_spanish_set_covers_every_family_and_its_near_misses(name: str) -> None:
+    texts = load([name])
+    counts = {family: sum(item.family == family for item in texts) for family in Family}
+    assert all(count >= 40 for count in counts.values()), counts
+    assert sum(item.family == NEAR_MISS for item in texts) >= 250
+    every = load(TUNED_SETS + HELD_OUT_SETS + SPANISH_SETS)
+    assert len({item.text for item in every}) == len(every), "a text is labelled twice"
+
+
+@pytest.mark.parametrize("name", SPANISH_SETS)
+def test_a_spanish_set_meets_the_targets(name: str) -> None:
+    figures = measure(load([name]))
+    print("\n" + figures.report(f"Spanish ({name})"))
+    assert all(value >= 0.95 for value in figures.recall.values()), figures.recall
+    assert figures.near_miss_flagged <= 0.02
 
 
 @pytest.mark.parametrize(
