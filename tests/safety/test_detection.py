@@ -11,8 +11,9 @@ regression.
 
 The Spanish sets (`es_*.yaml`) are read by the Spanish rules (`rules/es/`): `es_a` was written
 with them; `es_b` was written before anything was tuned on it, in other voices (regional
-slang, SMS spelling, minimised disclosures), and its figures before tuning are in the commit
-that added the Spanish rules.
+slang, SMS spelling, minimised disclosures); its figures before it was tuned on (overall
+recall 0.920, fear 0.805 the lowest; near-misses flagged 0.004) are the honest estimate for
+wording nobody has read, and are in the commit that added the Spanish rules.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from service.safety.detection import Family, assess
 CORPUS = Path(__file__).parent / "corpus"
 TUNED_SETS = tuple(f"set_{letter}" for letter in "abcdefghijklmnopq")
 HELD_OUT_SETS = ("set_r",)
-SPANISH_SETS = ("es_a",)
+SPANISH_SETS = ("es_a", "es_b")
 NEAR_MISS = "near_miss"
 
 
