@@ -110,6 +110,8 @@ class Reader:
     ) -> None:
         self._spanish = spanish
         self._is_known: Callable[[str], bool] = _is_spanish if spanish else _is_known
+        if spanish:
+            known_spanish_words()  # loaded with the rules, not while the first text waits
         self._vocabulary = tuple(sorted(vocabulary))
         self._vocabulary_set = vocabulary
         self._spelled_out = spelled_out
