@@ -40,6 +40,7 @@ from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatu
 from service.dispatch.outbox import latest_slots, prompt_histories
 from service.phones import country_of, zones_for_number
 from service.safety.detection import Concern, assess
+from service.safety.detection import languages as text_languages
 from service.safety.flags import record_flag, resources_sent_recently
 from service.safety.resources import (
     DEFAULT_LANGUAGE,
@@ -278,7 +279,10 @@ def _reply_to_stranger(
     Spanish learns how to join in both languages."""
     if decision.reply is None:
         return None
-    languages = [intent.language or DEFAULT_LANGUAGE]
+    written_in = intent.language
+    if written_in is None and concern is not None and text_languages(text.body) == ("es",):
+        written_in = spanish.SPANISH  # resources in the language the danger was told in
+    languages = [written_in or DEFAULT_LANGUAGE]
     plain = plain_words(spanish.without_accents(normalize(text.body)))
     joining = decision.reply is ReplyKind.HOW_TO_JOIN and intent.language is None
     if joining and spanish.looks_spanish(plain, text.body):

@@ -160,3 +160,15 @@ def test_a_number_ticked_at_night_waits_and_by_day_gets_its_prompt(
     assert run_tick(dispatcher, morning).sent == 1
     [prompt] = [p for p in prompts_to(engine, number) if p.kind == OutboundKind.PROMPT]
     assert prompt.created_at == morning
+
+
+def test_danger_told_in_spanish_gets_the_resources_in_spanish(
+    at_t0: Runtime, phone: Phone, engine: Engine
+) -> None:
+    stranger = phone.other("+14155550125")
+    assert (stranger.text("mi esposo me amenazó con matarme") or "").startswith("Gracias")
+    phone.text("UNIRME")
+    phone.text("SI")
+    reply = phone.text("tengo miedo, me golpeó anoche") or ""
+    assert reply.startswith("Gracias") and "REANUDAR" in reply
+    assert member(engine, phone.number).status is SubscriberStatus.PAUSED
