@@ -10,6 +10,7 @@ from service.sms_encoding import (
     is_gsm7,
     non_gsm_characters,
     segment_info,
+    smart_encoded,
 )
 
 GSM7_ALPHABET = sorted(GSM7_BASIC_CHARACTERS | GSM7_EXTENSION_CHARACTERS)
@@ -119,3 +120,29 @@ def test_segments_hold_all_units_and_never_drop_below_one(text: str) -> None:
     else:
         assert info.units > single_limit
         assert info.units <= info.segments * multipart_limit
+
+
+@pytest.mark.parametrize(
+    ("typed", "sent"),
+    [
+        ("don\u2019t", "don't"),
+        ("\u201cyes\u201d", '"yes"'),
+        ("a \u2014 b \u2013 c", "a - b - c"),
+        ("wait\u2026", "wait..."),
+        ("two\u00a0words", "two words"),
+        ("zero\u200bwidth", "zerowidth"),
+        ("ya está", "ya está"),  # real letters stay what they are
+    ],
+)
+def test_smart_encoding_sends_look_alikes_as_gsm7(typed: str, sent: str) -> None:
+    assert smart_encoded(typed) == sent
+
+
+LOOK_ALIKES = "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00a0\u2009\u200b\u00ab\u00bb"
+
+
+@given(st.text(alphabet=st.sampled_from("abc XYZ .,!?'\"-" + LOOK_ALIKES), max_size=200))
+def test_smart_encoding_makes_a_text_of_look_alikes_gsm7_and_is_idempotent(text: str) -> None:
+    sent = smart_encoded(text)
+    assert is_gsm7(sent)
+    assert smart_encoded(sent) == sent

@@ -23,6 +23,7 @@ error instead of silently keeping the last value.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Formatter
@@ -37,7 +38,7 @@ from service.safety.resources import (
     SafetyResources,
     read_resources,
 )
-from service.sms_encoding import Encoding, non_gsm_characters, segment_info
+from service.sms_encoding import Encoding, non_gsm_characters, segment_info, smart_encoded
 
 LOVE_LANGUAGES: Final = ("words", "time", "touch", "acts", "gifts")
 
@@ -166,12 +167,14 @@ class PromptReport:
     encoding: Encoding
     characters: int
     segments: int
+    language: str = DEFAULT_LANGUAGE
 
 
 @dataclass(frozen=True)
 class CatalogReport:
     prompts: tuple[PromptReport, ...]
     problems: tuple[str, ...]
+    warnings: tuple[str, ...] = ()  # worth a look, never a failure
 
     @property
     def ok(self) -> bool:
@@ -184,7 +187,8 @@ class CatalogReport:
 def render(template: str, values: Mapping[str, str | None], fallbacks: Mapping[str, str]) -> str:
     """Fill `{name}` placeholders; a missing, None or blank value uses the fallback.
 
-    Values are inserted verbatim (never re-parsed), so a name containing braces is safe.
+    Values are inserted verbatim (never re-parsed), so a name containing braces is safe. The
+    result is smart-encoded (curly quotes and the like become GSM-7), as Twilio sends it.
     Raises ValueError for malformed braces, a format spec or conversion, or a placeholder
     with neither a value nor a fallback.
     """
@@ -202,7 +206,7 @@ def render(template: str, values: Mapping[str, str | None], fallbacks: Mapping[s
             pieces.append(fallbacks[name])
         else:
             raise ValueError(f"no value and no fallback for placeholder {{{name}}}")
-    return "".join(pieces)
+    return smart_encoded("".join(pieces))
 
 
 def _read_top_mapping(path: Path, key: str, problems: list[str]) -> object | None:
@@ -561,6 +565,7 @@ def check_catalog(directory: Path) -> CatalogReport:
     result = _read_catalog(directory)
     problems = list(result.problems)
     reports: list[PromptReport] = []
+    warnings: list[str] = []
     for catalog in (result.catalog, *result.catalog.translations.values()):
         prefix = "" if catalog is result.catalog else f"{catalog.language}/"
         language_reports, language_problems = _budget_problems(
@@ -568,7 +573,22 @@ def check_catalog(directory: Path) -> CatalogReport:
         )
         reports += language_reports
         problems += [prefix + problem for problem in language_problems]
-    return CatalogReport(prompts=tuple(reports), problems=tuple(problems))
+        warnings += [prefix + warning for warning in _lone_ucs2_characters(catalog)]
+    return CatalogReport(tuple(reports), tuple(problems), tuple(warnings))
+
+
+def _lone_ucs2_characters(catalog: Catalog) -> list[str]:
+    """Prompts that one character alone turns into UCS-2: rewording it may halve the cost."""
+    warnings = []
+    for prompt in catalog.prompts:
+        with suppress(ValueError):  # an unusable placeholder is already a problem
+            offenders = set(non_gsm_characters(render(prompt.text, {}, catalog.fallbacks)))
+            if len(offenders) == 1:
+                warnings.append(
+                    f"{prompt.category}.yaml: prompt '{prompt.id}': only {offenders.pop()!r} "
+                    "makes it UCS-2"
+                )
+    return warnings
 
 
 def _budget_problems(catalog: Catalog, *, strict: bool) -> tuple[list[PromptReport], list[str]]:
@@ -581,7 +601,9 @@ def _budget_problems(catalog: Catalog, *, strict: bool) -> tuple[list[PromptRepo
         except ValueError:
             continue  # placeholders.yaml is unusable, already reported
         info = segment_info(text)
-        reports.append(PromptReport(prompt.id, info.encoding, len(text), info.segments))
+        reports.append(
+            PromptReport(prompt.id, info.encoding, len(text), info.segments, catalog.language)
+        )
         if info.segments > MAX_PROMPT_SEGMENTS:
             problems.append(
                 f"{prompt.category}.yaml: prompt '{prompt.id}': {info.segments} segments "
@@ -610,7 +632,7 @@ def _acknowledgement_budget_problems(catalog: Catalog, segments: int) -> list[st
         (ENCOURAGEMENTS_FILE, catalog.encouragements),
     ):
         for text in texts:
-            info = segment_info(text)
+            info = segment_info(smart_encoded(text))  # as it is sent
             if segments == 1 and (info.encoding is not Encoding.GSM7 or info.segments > 1):
                 problems.append(
                     f"{file_name}: {_short(text)}: must fit one GSM-7 segment "
@@ -649,7 +671,15 @@ def format_report(report: CatalogReport) -> list[str]:
         f"  {p.segments} segment{'' if p.segments == 1 else 's'}"
         for p in report.prompts
     ]
+    lines.extend(f"WARNING: {warning}" for warning in report.warnings)
     lines.extend(f"PROBLEM: {problem}" for problem in report.problems)
+    for language in dict.fromkeys(p.language for p in report.prompts):
+        own = [p for p in report.prompts if p.language == language]
+        ucs2 = [p for p in own if p.encoding is Encoding.UCS2]
+        lines.append(
+            f"{language}: {len(own)} prompts, {len(ucs2)} need UCS-2, "
+            f"{sum(p.segments for p in own)} segments in all"
+        )
 
     total = len(report.prompts)
     single = sum(1 for p in report.prompts if p.encoding is Encoding.GSM7 and p.segments == 1)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from service.catalog.reply_texts import ReplyTexts
 from service.conversation.decisions import ReplyKind
+from service.sms_encoding import smart_encoded
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,11 @@ _PASSED_THROUGH = {
 
 
 def render(kind: ReplyKind, facts: ReplyFacts, texts: ReplyTexts) -> str:
+    """The reply's text, smart-encoded as Twilio would send it."""
+    return smart_encoded(_worded(kind, facts, texts))
+
+
+def _worded(kind: ReplyKind, facts: ReplyFacts, texts: ReplyTexts) -> str:
     if kind in _PASSED_THROUGH:
         text: str = getattr(facts, _PASSED_THROUGH[kind])
         return text

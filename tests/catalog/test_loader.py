@@ -17,7 +17,7 @@ from service.catalog import (
     load_catalog,
     render,
 )
-from service.sms_encoding import Encoding
+from service.sms_encoding import Encoding, smart_encoded
 
 REAL_CATALOG = Path(__file__).resolve().parents[2] / "messages"
 
@@ -380,7 +380,7 @@ def test_check_of_a_valid_catalog_reports_each_prompt_rendered_with_fallbacks(
 def many_prompts(count: int, ucs2_count: int) -> dict[str, FileContent]:
     """The play category with `count` short prompts, the first `ucs2_count` of them UCS-2."""
     entries = [
-        prompt_entry(f"play-{n:03}", "Smile at {partner}’s joke." if n < ucs2_count else "Hi!")
+        prompt_entry(f"play-{n:03}", "Smile at {partner}ós joke." if n < ucs2_count else "Hi!")
         for n in range(count)
     ]
     return {"play.yaml": category_file("play", *entries)}
@@ -394,19 +394,19 @@ def many_prompts(count: int, ucs2_count: int) -> dict[str, FileContent]:
             "play.yaml: prompt 'play-001': 3 segments (GSM-7, 349 septets); at most 2",
         ),
         (
-            {"play.yaml": category_file("play", prompt_entry("play-001", "Dance’s " * 20))},
-            "play.yaml: prompt 'play-001': 3 segments (UCS-2 because of ’, 159 code units)",
+            {"play.yaml": category_file("play", prompt_entry("play-001", "Danceós " * 20))},
+            "play.yaml: prompt 'play-001': 3 segments (UCS-2 because of ó, 159 code units)",
         ),
         (
             many_prompts(count=36, ucs2_count=2),  # plus 2 appreciation prompts: 36 of 38 fit
             "only 36 of 38 prompts (94.7%) fit one GSM-7 segment, need 95%; the others: "
-            "play-000 (UCS-2 because of ’, 29 code units), "
-            "play-001 (UCS-2 because of ’, 29 code units)",
+            "play-000 (UCS-2 because of ó, 29 code units), "
+            "play-001 (UCS-2 because of ó, 29 code units)",
         ),
         (
-            {"acknowledgements.yaml": {"acknowledgements": [f"It’s win {n}!" for n in range(20)]}},
-            "acknowledgements.yaml: 'It’s win 0!': must fit one GSM-7 segment "
-            "(UCS-2 because of ’, 11 code units)",
+            {"acknowledgements.yaml": {"acknowledgements": [f"Itós win {n}!" for n in range(20)]}},
+            "acknowledgements.yaml: 'Itós win 0!': must fit one GSM-7 segment "
+            "(UCS-2 because of ó, 11 code units)",
         ),
         (
             {
@@ -504,7 +504,7 @@ def test_render_refuses_unknown_or_malformed_placeholders(template: str) -> None
 def test_render_inserts_any_name_verbatim(name: str) -> None:
     rendered = render("Hi {partner}, hug!", {"partner": name}, {"partner": "your partner"})
 
-    assert rendered == f"Hi {name.strip()}, hug!"
+    assert rendered == f"Hi {smart_encoded(name.strip())}, hug!"
 
 
 def test_format_report_lines() -> None:
@@ -512,15 +512,21 @@ def test_format_report_lines() -> None:
         prompts=(
             PromptReport("appreciation-001", Encoding.GSM7, 142, 1),
             PromptReport("play-12", Encoding.UCS2, 9, 2),
+            PromptReport("es-play-1", Encoding.UCS2, 80, 2, "es"),
         ),
         problems=("play.yaml: prompt 'play-12': too long",),
+        warnings=("es/play.yaml: prompt 'es-play-1': only 'í' makes it UCS-2",),
     )
 
     assert format_report(report) == [
         "appreciation-001  GSM-7  142 chars  1 segment",
         "play-12           UCS-2    9 chars  2 segments",
+        "es-play-1         UCS-2   80 chars  2 segments",
+        "WARNING: es/play.yaml: prompt 'es-play-1': only 'í' makes it UCS-2",
         "PROBLEM: play.yaml: prompt 'play-12': too long",
-        "2 prompts, 1 (50.0%) in one GSM-7 segment, 1 problem: FAILED",
+        "en: 2 prompts, 1 need UCS-2, 3 segments in all",
+        "es: 1 prompts, 1 need UCS-2, 2 segments in all",
+        "3 prompts, 1 (33.3%) in one GSM-7 segment, 1 problem: FAILED",
     ]
 
 
@@ -542,7 +548,8 @@ def test_format_report_ends_with_a_summary(report: CatalogReport, summary: str) 
     lines = format_report(report)
 
     assert lines[-1] == summary
-    assert len(lines) == len(report.prompts) + len(report.problems) + 1
+    languages = {prompt.language for prompt in report.prompts}  # a line each
+    assert len(lines) == len(report.prompts) + len(report.problems) + len(languages) + 1
 
 
 def test_catalog_equality_ignores_the_lookup_index() -> None:
