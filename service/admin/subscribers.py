@@ -40,6 +40,10 @@ class SubscriberSummary(BaseModel):
     phone: str  # masked
     status: SubscriberStatus
     timezone: str
+    # The zones the number could be in while the subscriber has not named one (ZONE).
+    candidate_zones: list[str]
+    zone_confirmed: bool
+    language: str
     prompts_per_week: int
     wins: int
     created_at: datetime.datetime
@@ -217,6 +221,9 @@ def _summary(row: Subscriber, wins: int) -> SubscriberSummary:
         phone=mask_phone(row.phone),
         status=row.status,
         timezone=row.timezone,
+        candidate_zones=row.candidate_zones.split() if row.candidate_zones else [],
+        zone_confirmed=row.zone_confirmed,
+        language=row.language,
         prompts_per_week=row.prompts_per_week,
         wins=wins,
         created_at=row.created_at,

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
 from service.admin.stats import ProgrammeStats
 from service.admin.subscribers import SubscriberHistory, SubscriberPage
 from service.dashboard.charts import Point, bar_chart, line_chart, percent, rate_chart
+from service.scheduling.zones import zone_label
 
 PAGE_SIZE = 25
 
@@ -51,10 +53,15 @@ def week_label(day: datetime.date) -> str:
     return f"{day:%b} {day.day}"
 
 
-def when(moment: datetime.datetime | None) -> str:
+def when(moment: datetime.datetime | None, zone: str | None = None) -> str:
+    """UTC, and beside it the subscriber's local time when their zone is given."""
     if moment is None:
         return ""
-    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    text = moment.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if zone:
+        local = moment.astimezone(ZoneInfo(zone))
+        text += f" ({local:%a %H:%M} {zone_label(zone)})"
+    return text
 
 
 def overview(stats: ProgrammeStats) -> Overview:

@@ -34,6 +34,7 @@ class Conversation(BaseModel):
     phone: str
     status: str | None  # None until the number has texted something the service kept
     next_prompt_at: datetime.datetime | None
+    timezone: str | None  # the subscriber's: the phone shows times as they live them
     offset_minutes: int
     simulated_now: datetime.datetime
     messages: list[Bubble]
@@ -94,6 +95,7 @@ def read_conversation(
         phone=phone,
         status=subscriber.status.value if subscriber else None,
         next_prompt_at=subscriber.next_prompt_at if subscriber else None,
+        timezone=subscriber.timezone if subscriber else None,
         offset_minutes=offset_minutes,
         simulated_now=simulated_now,
         messages=[row.bubble for row in rows[-MAX_MESSAGES:]],

@@ -18,8 +18,9 @@ from service.deps import Runtime
 from service.settings import Settings
 from service.subscribers.models import Subscriber
 from tests.admin.factories import NOW, seed_programme
-from tests.conftest import ADMIN_TOKEN
+from tests.conftest import ADMIN_TOKEN, PUBLIC_BASE_URL
 from tests.dashboard.conftest import submit
+from tests.phone import Phone
 
 
 def sign_in(client: TestClient) -> TestClient:
@@ -224,3 +225,17 @@ def test_an_empty_programme_says_so_instead_of_an_empty_rate_chart(signed_in: Te
     assert 'id="chart-reply-rate"' not in page
     assert "No prompts have been sent yet" in page
     assert 'id="chart-wins"' in page
+
+
+def test_a_subscriber_s_zone_language_and_local_times_are_shown(
+    signed_in: TestClient, engine: Engine, auth_token: str
+) -> None:
+    idaho = Phone(signed_in, auth_token, PUBLIC_BASE_URL, "+12085551234")
+    idaho.text("UNIRME")
+    with Session(engine) as session:
+        member = session.exec(select(Subscriber)).one()
+    page = signed_in.get(f"/subscribers/{member.id}").text
+    assert "not confirmed" in page and "America/Boise, America/Los_Angeles" in page
+    assert "Spanish" in page
+    assert "Boise)" in page  # times beside UTC, in the subscriber's own zone
+    assert "(unconfirmed)" in signed_in.get("/subscribers").text

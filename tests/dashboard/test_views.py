@@ -11,7 +11,7 @@ from service.admin.subscribers import (
     SubscriberPage,
     SubscriberSummary,
 )
-from service.dashboard.views import page_links, timeline, week_label
+from service.dashboard.views import page_links, timeline, week_label, when
 from service.dispatch.models import OutboundKind, OutboundStatus
 from service.subscribers.models import SubscriberStatus
 
@@ -24,6 +24,9 @@ def _summary() -> SubscriberSummary:
         phone="********0001",
         status=SubscriberStatus.ACTIVE,
         timezone="UTC",
+        candidate_zones=[],
+        zone_confirmed=False,
+        language="en",
         prompts_per_week=3,
         wins=1,
         created_at=T,
@@ -91,3 +94,9 @@ def test_page_links_keep_filters() -> None:
 
 def test_week_label() -> None:
     assert week_label(datetime.date(2026, 3, 2)) == "Mar 2"
+
+
+def test_times_show_utc_and_the_subscriber_s_local_time() -> None:
+    assert when(T) == "2026-03-18 12:00 UTC"
+    assert when(T, "Australia/Perth") == "2026-03-18 12:00 UTC (Wed 20:00 Perth)"
+    assert when(None, "Australia/Perth") == ""

@@ -20,9 +20,13 @@
 
   function formatTime(iso) {
     var moment = new Date(iso);
-    return moment.toLocaleString(undefined, {
+    var options = {
       weekday: "short", month: "short", day: "numeric", hour: "numeric", minute: "2-digit",
-    });
+    };
+    if (state.zone) {
+      options.timeZone = state.zone;  // the subscriber's own time, wherever the browser is
+    }
+    return moment.toLocaleString(undefined, options);
   }
 
   function showError(message) {
@@ -33,6 +37,7 @@
 
   function render(conversation) {
     state.offset = conversation.offset_minutes;
+    state.zone = conversation.timezone;
     remember();
     var list = byId("conversation");
     list.replaceChildren();
@@ -55,6 +60,7 @@
     byId("empty").hidden = conversation.messages.length > 0;
     var time = byId("sim-time");
     time.textContent = formatTime(conversation.simulated_now) +
+      (state.zone ? " in " + state.zone.split("/").pop().replace(/_/g, " ") : "") +
       (state.offset ? " (" + describeOffset(state.offset) + " ahead)" : " (the real time)");
     var status = conversation.status ? "Status: " + conversation.status.replace("_", " ") : "Not subscribed yet.";
     if (conversation.next_prompt_at) {
