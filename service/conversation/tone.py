@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from service.conversation.intents import normalize, plain_words
+from service.conversation.spanish import without_accents
 
 _NOT_LANDED = (
     r"\b(didnt|did not|doesnt|does not) (go well|go so well|go great|go as planned|work|land|"
@@ -30,16 +31,30 @@ _NOT_LANDED = (
     r"\b(no|zero|without any) (response|reaction|reply|answer)\b",
     r"\b(couldnt|could not|didnt get to|didnt have time|never got to|forgot to)\b",
     r"^(no|nope|nah|meh|ugh|not really|not yet|not today|didnt|i didnt|not great)$",
+    # Spanish, read without accents ("salió" is "salio").
+    r"\b(salio|fue|resulto|termino) (mal|fatal|pesimo|horrible|raro|incomodo)\b",
+    r"\bno (salio|funciono|sirvio|resulto|le gusto|me hizo caso|me contesto|me respondio"
+    r"|dijo nada|reacciono|pude|alcance|tuve tiempo)\b",
+    r"\b(me|nos) (ignoro|rechazo|evito|dejo en visto|grito|ignora|rechaza)\b",
+    r"\b(discutimos|peleamos|nos peleamos|terminamos peleando|terminamos discutiendo)\b",
+    r"\b(me siento|me senti|estoy|quede) (muy |un poco |bien )?(triste|mal|dolida?|frustrada?"
+    r"|decepcionada?|sola?|rechazada?|desanimada?)\b",
+    r"\bse (enojo|molesto|fue|alejo|burlo)\b",
+    r"\b(ni caso|nada de nada|sin respuesta|ni me miro)\b",
+    r"\bya no (hablamos|nos hablamos)\b",
+    r"^(no|nop|nel|nada|todavia no|aun no|hoy no|meh|uf)$",
 )
 _TURNED_OUT_WELL = (
     r"\bbut (then |in the end |after a while |after that |still |it was |it turned out )*"
     r"(great|good|lovely|nice|fun|sweet|worth it|ok|okay|fine|we laughed|she laughed|"
     r"he laughed|they laughed|it worked|we talked|we hugged)\b",
+    r"\bpero (luego |al final |despues |igual )*(bien|genial|lindo|bonito|nos reimos"
+    r"|funciono|hablamos|nos abrazamos|valio la pena)\b",
 )
 _DISCOURAGED = re.compile("|".join(f"(?:{pattern})" for pattern in _NOT_LANDED))
 _RECOVERED = re.compile("|".join(f"(?:{pattern})" for pattern in _TURNED_OUT_WELL))
 
 
 def sounds_discouraged(text: str) -> bool:
-    words = plain_words(normalize(text))
+    words = plain_words(without_accents(normalize(text)))
     return bool(_DISCOURAGED.search(words)) and not _RECOVERED.search(words)

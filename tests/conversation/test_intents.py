@@ -589,3 +589,79 @@ def test_any_text_parses_to_an_intent(text: str) -> None:
     intent = parse_intent(text)
     assert isinstance(intent.kind, IntentKind)
     assert (intent.kind is IntentKind.UNCLEAR_COMMAND) == (intent.command is not None)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "language"),
+    [
+        ("ALTO", IntentKind.OPT_OUT, "es"),
+        ("parar", IntentKind.OPT_OUT, "es"),
+        ("Pare.", IntentKind.OPT_OUT, "es"),
+        ("cancelar", IntentKind.OPT_OUT, "es"),
+        ("BAJA", IntentKind.OPT_OUT, "es"),
+        ("detener", IntentKind.OPT_OUT, "es"),
+        ("NO MAS", IntentKind.OPT_OUT, "es"),
+        ("no más!", IntentKind.OPT_OUT, "es"),
+        ("ya no quiero mensajes", IntentKind.OPT_OUT, "es"),
+        ("No me manden más mensajes", IntentKind.OPT_OUT, "es"),
+        ("dejen de escribirme por favor", IntentKind.OPT_OUT, "es"),
+        ("por favor quítenme de la lista", IntentKind.OPT_OUT, "es"),
+        ("quiero darme de baja", IntentKind.OPT_OUT, "es"),
+        ("UNIRME", IntentKind.OPT_IN, "es"),
+        ("alta", IntentKind.OPT_IN, "es"),
+        ("Empezar", IntentKind.OPT_IN, "es"),
+        ("comenzar", IntentKind.OPT_IN, "es"),
+        ("SI", IntentKind.CONFIRM, "es"),
+        ("Sí", IntentKind.CONFIRM, "es"),
+        ("AYUDA", IntentKind.HELP, "es"),
+        ("ESPAÑOL", IntentKind.LANGUAGE, "es"),
+        ("espanol", IntentKind.LANGUAGE, "es"),
+        ("English", IntentKind.LANGUAGE, "en"),
+        ("LOGROS", IntentKind.WINS, "es"),
+        ("pausa 3", IntentKind.PAUSE, "es"),
+        ("REANUDAR", IntentKind.RESUME, "es"),
+        ("hora 19:30", IntentKind.TIME, "es"),
+        ("más", IntentKind.MORE, "es"),
+        ("menos", IntentKind.LESS, "es"),
+        ("nuevo", IntentKind.NEW, "es"),
+        ("nombre José", IntentKind.NAME, "es"),
+        ("amor regalos", IntentKind.LOVE, "es"),
+        ("ZONA Lima", IntentKind.ZONE, None),
+        ("zone perth", IntentKind.ZONE, None),
+        ("STOP", IntentKind.OPT_OUT, None),
+    ],
+)
+def test_spanish_keywords_and_commands(text: str, kind: IntentKind, language: str | None) -> None:
+    intent = parse_intent(text)
+    assert (intent.kind, intent.language) == (kind, language)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no puedo parar de sonreír",
+        "vamos a cancelar la cena y quedarnos en casa",
+        "alto y claro: te quiero",
+        "me di de alta en el gym",
+        "bajamos a la playa",
+        "más o menos",
+        "sí, me encantó hacerlo",
+        "hora de dormir jaja",
+        "nunca vamos a parar de reír",
+        "no más peleas, solo abrazos",
+    ],
+)
+def test_spanish_sentences_that_only_contain_such_words_are_replies(text: str) -> None:
+    assert parse_intent(text).kind is IntentKind.MESSAGE
+
+
+@given(
+    keyword=st.sampled_from(["alto", "parar", "pare", "cancelar", "baja", "detener", "no mas"]),
+    before=st.sampled_from(["", " ", "  ", "¡", "."]),
+    after=st.sampled_from(["", "!", ".", " ", "!!"]),
+)
+def test_a_spanish_stop_word_alone_is_an_opt_out_however_it_is_typed(
+    keyword: str, before: str, after: str
+) -> None:
+    for typed in (keyword, keyword.upper(), keyword.title()):
+        assert parse_intent(before + typed + after).kind is IntentKind.OPT_OUT

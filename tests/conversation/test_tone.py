@@ -27,6 +27,18 @@ DID_NOT_LAND = [
     "it wasn't fun for her",
     "He just ignored it",
     "they didn't respond",
+    # Spanish, with and without accents
+    "Me ignoró por completo",
+    "salio mal",
+    "Discutimos otra vez",
+    "no me hizo caso",
+    "me siento triste",
+    "se enojó conmigo",
+    "no funcionó",
+    "me dejó en visto",
+    "nada",
+    "todavía no",
+    "ya no nos hablamos",
 ]
 LANDED = [
     "We hugged for a whole minute",
@@ -44,6 +56,14 @@ LANDED = [
     "Good!",
     "it was a bit weird but fun",
     "we talked for an hour",
+    "Nos reímos muchísimo",
+    "Fue lindo, gracias",
+    "Al principio fue raro pero al final nos reímos",
+    "Lo hicimos y salió genial",
+    "no puedo creer lo bonito que fue",
+    "Sí, le encantó",
+    "nos dimos un abrazo largo",
+    "no hubo peleas, solo una caminata",
 ]
 
 
@@ -55,3 +75,12 @@ def test_replies_that_did_not_land(text: str) -> None:
 @pytest.mark.parametrize("text", LANDED)
 def test_replies_that_landed(text: str) -> None:
     assert not sounds_discouraged(text)
+
+
+def test_recall_and_precision_on_the_labelled_replies() -> None:
+    flagged_bad = sum(sounds_discouraged(text) for text in DID_NOT_LAND)
+    flagged_good = sum(sounds_discouraged(text) for text in LANDED)
+    recall = flagged_bad / len(DID_NOT_LAND)
+    precision = flagged_bad / max(flagged_bad + flagged_good, 1)
+    print(f"tone: recall {recall:.2f}, precision {precision:.2f}")
+    assert recall == 1.0 and precision == 1.0
