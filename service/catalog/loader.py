@@ -11,6 +11,8 @@ subfolder with the same files (``es/``...) is another language, named by the fol
 * ``encouragements.yaml``: ``{encouragements: [str, ...]}`` (when a try did not land; 8+)
 * ``recaps.yaml``: ``{recaps: [str, ...]}`` (placeholders: ``{count}`` and the ones above)
 * ``replies.yaml``: every system reply (service/catalog/reply_texts.py)
+* ``keywords.yaml``, in a language folder: how texters say the keywords in that language
+  (service/catalog/vocabulary.py); English's are the contract's, in the parser
 * ``safety_resources.yaml``: the reply to a text that shows danger (service/safety/resources.py);
   one file, at the top, for every language
 
@@ -31,6 +33,7 @@ from types import MappingProxyType
 from typing import Final, TypeGuard
 
 from service.catalog.reply_texts import REPLIES_FILE, ReplyTexts, read_reply_texts
+from service.catalog.vocabulary import KEYWORDS_FILE, Vocabulary, read_vocabulary
 from service.catalog.yaml_files import UNREADABLE, placeholder_problems, read_yaml
 from service.safety.resources import (
     DEFAULT_LANGUAGE,
@@ -50,6 +53,7 @@ RECAPS_FILE: Final = "recaps.yaml"
 RESERVED_FILES: Final = frozenset(
     {
         REPLIES_FILE,
+        KEYWORDS_FILE,
         CATEGORIES_FILE,
         PLACEHOLDERS_FILE,
         ACKNOWLEDGEMENTS_FILE,
@@ -124,6 +128,7 @@ class Catalog:
     replies: ReplyTexts | None = None  # None only in catalogs built by hand, as tests do
     # Other languages, each a catalog of its own folder (messages/<language>/).
     translations: Mapping[str, Catalog] = field(default_factory=dict)
+    vocabulary: Vocabulary | None = None  # a translation's keywords (keywords.yaml)
     _prompts_by_id: Mapping[str, Prompt] = field(init=False, repr=False, compare=False)
     prompt_index: PromptIndex = field(init=False, repr=False, compare=False)
 
@@ -137,6 +142,12 @@ class Catalog:
 
     def prompt(self, prompt_id: str) -> Prompt | None:
         return self._prompts_by_id.get(prompt_id)
+
+    @property
+    def vocabularies(self) -> tuple[Vocabulary, ...]:
+        """Every other language's keywords, for the parser."""
+        found = (catalog.vocabulary for catalog in self.translations.values())
+        return tuple(vocabulary for vocabulary in found if vocabulary is not None)
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -520,6 +531,7 @@ def _read_catalog(directory: Path, language: str = DEFAULT_LANGUAGE) -> _ReadRes
         language=language,
         replies=replies,
         translations=_read_translations(directory, problems) if is_default else {},
+        vocabulary=None if is_default else read_vocabulary(directory, language, problems),
     )
     return _ReadResult(catalog, tuple(problems))
 

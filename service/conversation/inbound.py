@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from service.admin.erased import is_erased
 from service.catalog import Catalog, choose_acknowledgement, choose_prompt, render
 from service.catalog.reply_texts import ReplyTexts
-from service.conversation import spanish
+from service.catalog.vocabulary import without_accents
 from service.conversation.decisions import (
     Circumstances,
     Decision,
@@ -138,7 +138,7 @@ def receive(
             select(_subscriber.c.id).where(_subscriber.c.phone == text.phone)
         ).scalar()
         with contextlib.suppress(AlreadyReceived):
-            _store(connection, text, parse_intent(text.body), owner, now)
+            _store(connection, text, parse_intent(text.body, catalog.vocabularies), owner, now)
     return None
 
 
@@ -155,7 +155,7 @@ def answer(
         select(*_SUBSCRIBER_COLUMNS).where(_subscriber.c.phone == text.phone).with_for_update()
     ).first()
     subscriber = SubscriberRow(*found) if found else None
-    intent = parse_intent(text.body)
+    intent = parse_intent(text.body, catalog.vocabularies)
     inbound_id = _store(connection, text, intent, subscriber.id if subscriber else None, now)
     return _answer(connection, settings, catalog, text, intent, inbound_id, subscriber, now)
 
@@ -280,13 +280,16 @@ def _reply_to_stranger(
     if decision.reply is None:
         return None
     written_in = intent.language
-    if written_in is None and concern is not None and text_languages(text.body) == ("es",):
-        written_in = spanish.SPANISH  # resources in the language the danger was told in
+    plain = plain_words(without_accents(normalize(text.body)))
+    if written_in is None and concern is not None:
+        # Resources in the language the danger was told in, when the detector read only it.
+        told_in = text_languages(text.body)
+        written_in = told_in[0] if len(told_in) == 1 else None
     languages = [written_in or DEFAULT_LANGUAGE]
-    plain = plain_words(spanish.without_accents(normalize(text.body)))
-    joining = decision.reply is ReplyKind.HOW_TO_JOIN and intent.language is None
-    if joining and spanish.looks_spanish(plain, text.body):
-        languages = [DEFAULT_LANGUAGE, spanish.SPANISH]
+    if decision.reply is ReplyKind.HOW_TO_JOIN and intent.language is None:
+        languages += [
+            words.language for words in catalog.vocabularies if words.looks_like(plain, text.body)
+        ]
     replies = []
     for language in languages:
         words = _safety_words(settings, catalog, text.phone, decision, concern, language)

@@ -27,10 +27,11 @@ import datetime
 import functools
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from service.conversation import spanish
+from service.catalog.vocabulary import Vocabulary, without_accents
 
 
 class IntentKind(StrEnum):
@@ -254,42 +255,52 @@ MAX_PLACE_LENGTH = 60
 _ZONE_COMMAND = re.compile(r"(?:zone|zona|time ?zone|tz|zona horaria|huso horario)\b[\s:=,-]*")
 
 
-def parse_intent(text: str) -> Intent:
+_ENGLISH_WORDS = frozenset({"english", "ingles", "in english"})
+
+
+def parse_intent(text: str, vocabularies: Sequence[Vocabulary] = ()) -> Intent:
+    """What `text` means; `vocabularies` are the keywords of the languages besides English
+    (the catalog's), read as well as English's by everyone."""
     normalized = normalize(text)
-    bare = spanish.without_accents(normalized)
+    bare = without_accents(normalized)
+    plain_bare = plain_words(bare)
     if normalized in OPT_OUT_KEYWORDS:
         return Intent(IntentKind.OPT_OUT, keyword=normalized)
-    if bare in spanish.OPT_OUT_KEYWORDS:
-        return Intent(IntentKind.OPT_OUT, keyword=bare, language=spanish.SPANISH)
     if normalized in OPT_IN_KEYWORDS:
         return Intent(IntentKind.OPT_IN, keyword=normalized)
-    if bare in spanish.OPT_IN_KEYWORDS:
-        return Intent(IntentKind.OPT_IN, keyword=bare, language=spanish.SPANISH)
+    for words in vocabularies:
+        if plain_bare in words.opt_out:
+            return Intent(IntentKind.OPT_OUT, keyword=plain_bare, language=words.language)
+        if plain_bare in words.opt_in:
+            return Intent(IntentKind.OPT_IN, keyword=plain_bare, language=words.language)
     if _is_free_text_opt_out(plain_words(normalized)):
         return Intent(IntentKind.OPT_OUT, free_text_opt_out=True)
-    plain_bare = plain_words(bare)
-    if spanish.is_free_text_opt_out(plain_bare):
-        return Intent(IntentKind.OPT_OUT, free_text_opt_out=True, language=spanish.SPANISH)
-    if plain_bare in spanish.CONFIRM_KEYWORDS:
-        return Intent(IntentKind.CONFIRM, keyword="si", language=spanish.SPANISH)
-    if plain_bare in spanish.HELP_KEYWORDS:
-        return Intent(IntentKind.HELP, keyword="ayuda", language=spanish.SPANISH)
-    if plain_bare in spanish.LANGUAGE_WORDS:
-        return Intent(
-            IntentKind.LANGUAGE, keyword=plain_bare, language=spanish.LANGUAGE_WORDS[plain_bare]
-        )
+    for words in vocabularies:
+        language = words.language
+        if words.is_stop_sentence(plain_bare):
+            return Intent(IntentKind.OPT_OUT, free_text_opt_out=True, language=language)
+        if plain_bare in words.confirm:
+            return Intent(IntentKind.CONFIRM, keyword=plain_bare, language=language)
+        if plain_bare in words.help:
+            return Intent(IntentKind.HELP, keyword=plain_bare, language=language)
+        if plain_bare in words.language_words:
+            return Intent(IntentKind.LANGUAGE, keyword=plain_bare, language=language)
+    if plain_bare in _ENGLISH_WORDS:
+        return Intent(IntentKind.LANGUAGE, keyword=plain_bare, language="en")
     zone = _ZONE_COMMAND.match(normalized)
     if zone is not None:
         place = normalized[zone.end() :].strip()
         too_long = len(place) > MAX_PLACE_LENGTH
         return Intent(IntentKind.ZONE, keyword="zone", place=None if too_long else place)
-    said_in_english = spanish.in_english(bare)
-    if said_in_english is not None:
+    for words in vocabularies:
+        said_in_english = words.in_english(bare)
+        if said_in_english is None:
+            continue
         if said_in_english.startswith("name"):  # a name keeps its accents: "NOMBRE José"
             said_in_english = "name " + normalized.partition(" ")[2]
         command = _parse_command(said_in_english)
         if command.kind is not IntentKind.MESSAGE:
-            return replace(command, language=spanish.SPANISH)
+            return replace(command, language=words.language)
     return _parse_command(normalized)
 
 

@@ -5,6 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from service.app import PROJECT_ROOT
+from service.catalog import load_catalog
 from service.conversation.intents import (
     OPT_IN_KEYWORDS,
     OPT_OUT_KEYWORDS,
@@ -591,6 +593,10 @@ def test_any_text_parses_to_an_intent(text: str) -> None:
     assert (intent.kind is IntentKind.UNCLEAR_COMMAND) == (intent.command is not None)
 
 
+# The shipped catalog's other languages: the parser reads their keywords too.
+VOCABULARIES = load_catalog(PROJECT_ROOT / "messages").vocabularies
+
+
 @pytest.mark.parametrize(
     ("text", "kind", "language"),
     [
@@ -632,7 +638,7 @@ def test_any_text_parses_to_an_intent(text: str) -> None:
     ],
 )
 def test_spanish_keywords_and_commands(text: str, kind: IntentKind, language: str | None) -> None:
-    intent = parse_intent(text)
+    intent = parse_intent(text, VOCABULARIES)
     assert (intent.kind, intent.language) == (kind, language)
 
 
@@ -652,7 +658,7 @@ def test_spanish_keywords_and_commands(text: str, kind: IntentKind, language: st
     ],
 )
 def test_spanish_sentences_that_only_contain_such_words_are_replies(text: str) -> None:
-    assert parse_intent(text).kind is IntentKind.MESSAGE
+    assert parse_intent(text, VOCABULARIES).kind is IntentKind.MESSAGE
 
 
 @given(
@@ -664,4 +670,9 @@ def test_a_spanish_stop_word_alone_is_an_opt_out_however_it_is_typed(
     keyword: str, before: str, after: str
 ) -> None:
     for typed in (keyword, keyword.upper(), keyword.title()):
-        assert parse_intent(before + typed + after).kind is IntentKind.OPT_OUT
+        assert parse_intent(before + typed + after, VOCABULARIES).kind is IntentKind.OPT_OUT
+
+
+def test_without_the_spanish_keywords_spanish_is_an_ordinary_message() -> None:
+    assert parse_intent("ALTO").kind is IntentKind.MESSAGE
+    assert parse_intent("ALTO", VOCABULARIES).kind is IntentKind.OPT_OUT
