@@ -50,10 +50,13 @@ PLACEHOLDERS_FILE: Final = "placeholders.yaml"
 ACKNOWLEDGEMENTS_FILE: Final = "acknowledgements.yaml"
 ENCOURAGEMENTS_FILE: Final = "encouragements.yaml"
 RECAPS_FILE: Final = "recaps.yaml"
+# Questions for couples mode, both partners answering one (issue #18); not prompts.
+SHARED_QUESTIONS_FILE: Final = "shared_questions.yaml"
 RESERVED_FILES: Final = frozenset(
     {
         REPLIES_FILE,
         KEYWORDS_FILE,
+        SHARED_QUESTIONS_FILE,
         CATEGORIES_FILE,
         PLACEHOLDERS_FILE,
         ACKNOWLEDGEMENTS_FILE,
