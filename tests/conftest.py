@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import secrets
 import shutil
@@ -13,15 +14,17 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel, select
 
 import service.models  # noqa: F401  (the whole schema on SQLModel.metadata)
 from service.app import catalog_directory, create_app
 from service.catalog import load_catalog
 from service.database import make_engine
 from service.deps import Runtime
+from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 from service.migrations.runner import upgrade
 from service.settings import Settings, SmsTransportKind
+from service.subscribers.models import Subscriber
 from tests.phone import Phone
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -127,3 +130,26 @@ def client(settings: Settings, runtime: Runtime) -> Iterator[TestClient]:
 @pytest.fixture
 def phone(client: TestClient, auth_token: str) -> Phone:
     return Phone(client, auth_token, PUBLIC_BASE_URL, "+14155550123")
+
+
+def a_prompt_was_sent(engine: Engine, phone: str, at: datetime.datetime | None = None) -> None:
+    """A prompt handed to Twilio for this member, so their next text is a reply to it."""
+    when = at or datetime.datetime.now(datetime.UTC)
+    with Session(engine) as session:
+        member = session.exec(select(Subscriber).where(Subscriber.phone == phone)).one()
+        session.add(
+            OutboundMessage(
+                subscriber_id=member.id,
+                phone=phone,
+                kind=OutboundKind.PROMPT,
+                prompt_id="appreciation-001",
+                category="appreciation",
+                body="Thank them for one thing today.",
+                status=OutboundStatus.ACCEPTED,
+                attempts=1,
+                created_at=when,
+                sent_at=when,
+                updated_at=when,
+            )
+        )
+        session.commit()

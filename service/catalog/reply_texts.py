@@ -43,6 +43,7 @@ REPLY_PLACEHOLDERS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
         "love_set": frozenset({"words"}),
         "skipped": frozenset(),
         "unclear": frozenset({"hint"}),
+        "noted": frozenset(),
         "quiet_ack": frozenset(),
         "quiet_ack_paused": frozenset(),
         "zone_set": frozenset({"zone", "local_time"}),

@@ -13,6 +13,7 @@ from enum import StrEnum
 from service.conversation.intents import Intent, IntentKind
 from service.scheduling.schedule import less_often, more_often
 from service.subscribers.models import ConsentKind, ConsentMethod, SubscriberStatus
+from service.wins.recording import ReplyTo
 
 
 class ReplyKind(StrEnum):
@@ -25,7 +26,9 @@ class ReplyKind(StrEnum):
     HOW_TO_JOIN = "how_to_join"
     PENDING_REMINDER = "pending_reminder"
     WIN_ACK = "win_ack"
-    ENCOURAGEMENT = "encouragement"  # a win all the same: trying counts
+    ENCOURAGEMENT = "encouragement"  # a try that fell flat: warmth, no cheer
+    ACKNOWLEDGED = "acknowledged"  # heard, on a prompt already answered: no count
+    NOTED = "noted"  # a text that answers no prompt (a greeting, before the first one)
     WINS_SUMMARY = "wins_summary"
     MENU = "menu"
     PAUSED = "paused"
@@ -70,6 +73,8 @@ class Circumstances:
     on_demand_prompts_today: int = 0
     on_demand_prompts_per_day: int = 3
     named_zone: str | None = None  # the zone a ZONE text's place resolved to, if any
+    reply_to: ReplyTo = ReplyTo.FIRST  # what the text is to the member's latest prompt
+    about_the_service: bool = False  # a greeting or a question to us, not a reply
 
 
 @dataclass(frozen=True)
@@ -232,11 +237,19 @@ def _member(intent: Intent, state: SubscriberState, facts: Circumstances) -> Dec
     if state.safety_flagged:
         # Until an operator has read what they wrote, nothing they say is cheered or counted.
         return Decision(reply=ReplyKind.QUIET_ACK)
-    # Anything else (YES included) is a reply to the latest prompt: a small win.
+    onboarding = state.onboarding_question_pending
+    if intent.kind is IntentKind.CONFIRM:
+        return Decision(reply=ReplyKind.ALREADY_ACTIVE)
+    if facts.about_the_service or facts.reply_to is ReplyTo.NOTHING:
+        return Decision(reply=ReplyKind.NOTED, end_onboarding=onboarding)
+    if facts.reply_to is ReplyTo.AGAIN:  # more about a prompt already answered: heard
+        kind = ReplyKind.ENCOURAGEMENT if facts.discouraged else ReplyKind.ACKNOWLEDGED
+        return Decision(reply=kind, end_onboarding=onboarding)
+    # The first reply to the latest prompt: a small win.
     return Decision(
         reply=ReplyKind.ENCOURAGEMENT if facts.discouraged else ReplyKind.WIN_ACK,
         record_win=True,
-        end_onboarding=state.onboarding_question_pending,
+        end_onboarding=onboarding,
     )
 
 

@@ -34,7 +34,7 @@ from service.conversation.intents import Intent, IntentKind, normalize, parse_in
 from service.conversation.models import InboundMessage
 from service.conversation.replies import ReplyFacts
 from service.conversation.replies import render as render_reply
-from service.conversation.tone import sounds_discouraged
+from service.conversation.tone import is_about_the_service, sounds_discouraged
 from service.database import table_of
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 from service.dispatch.outbox import latest_slots, prompt_histories
@@ -60,7 +60,7 @@ from service.settings import Settings
 from service.subscribers.models import ConsentEvent, ConsentMethod, Subscriber, SubscriberStatus
 from service.subscribers.service import opt_out
 from service.wins.progress import progress_phrase, wins_summary
-from service.wins.recording import record_win
+from service.wins.recording import LatestPrompt, latest_prompt, record_win, reply_to
 
 ON_DEMAND_WINDOW = datetime.timedelta(hours=24)
 log = logging.getLogger(__name__)
@@ -206,6 +206,7 @@ def _answer(
     window = settings.send_window
     ordinary = intent.kind is IntentKind.MESSAGE
     concern = assess(text.body) if ordinary else None
+    prompt = latest_prompt(connection, subscriber.id) if subscriber and ordinary else None
     facts = Circumstances(
         twilio_answered=bool(text.opt_out_type),
         safety_concern=concern is not None,
@@ -221,6 +222,8 @@ def _answer(
         ),
         on_demand_prompts_per_day=settings.max_new_prompts_per_day,
         named_zone=resolve_place(intent.place) if intent.kind is IntentKind.ZONE else None,
+        reply_to=reply_to(prompt, now),
+        about_the_service=ordinary and is_about_the_service(text.body),
     )
     state = (
         SubscriberState(
@@ -258,7 +261,9 @@ def _answer(
         return _reply_to_stranger(settings, catalog, text, intent, decision, concern)
     language = decision.language or subscriber.language
     local = catalog.in_language(language)
-    reply_facts = _apply(connection, settings, local, subscriber, decision, text, inbound_id, now)
+    reply_facts = _apply(
+        connection, settings, local, subscriber, decision, text, inbound_id, prompt, now
+    )
     words = _safety_words(settings, catalog, text.phone, decision, concern, language)
     if decision.reply is None:
         return None
@@ -382,6 +387,7 @@ def _apply(
     decision: Decision,
     text: InboundText,
     inbound_id: int,
+    prompt: LatestPrompt | None,
     now: datetime.datetime,
 ) -> ReplyFacts:
     """Writes what the decision changes for this subscriber; the facts its reply tells."""
@@ -474,8 +480,12 @@ def _apply(
         zone_uncertain=subscriber.candidate_zones is not None,
         zone_known=subscriber.candidate_zones is None or subscriber.next_prompt_at is not None,
     )
-    if decision.record_win:
-        counted = record_win(connection, subscriber.id, inbound_id, now, week_start(now, zone))
+    counted = None
+    if decision.record_win and prompt is not None:
+        counted = record_win(
+            connection, subscriber.id, inbound_id, prompt, now, week_start(now, zone)
+        )
+    if decision.reply in _ACKNOWLEDGING:
         encouraging = decision.reply is ReplyKind.ENCOURAGEMENT and bool(catalog.encouragements)
         acknowledgement = choose_acknowledgement(
             catalog.encouragements if encouraging else catalog.acknowledgements,
@@ -484,19 +494,20 @@ def _apply(
         )
         subscriber.last_acknowledgement = acknowledgement
         facts = replace(facts, acknowledgement=acknowledgement)
-        if not encouraging:  # counting wins back to someone whose try fell flat rings hollow
+        if counted is not None and not encouraging:
+            # Counting wins back to someone whose try fell flat would ring hollow.
             facts = replace(facts, progress=progress_phrase(counted, _texts(catalog)))
     if decision.reply is ReplyKind.WINS_SUMMARY:
         summary = wins_summary(connection, subscriber.id, subscriber.timezone, _texts(catalog))
         facts = replace(facts, wins_summary=summary)
     if decision.send_prompt_now:
         history = prompt_histories(connection, [subscriber.id])[subscriber.id]
-        prompt = choose_prompt(
+        chosen = choose_prompt(
             catalog.prompt_index, history, subscriber.love_language, _seed(text.message_sid)
         )
-        body = render(prompt.text, {"partner": subscriber.partner_name}, catalog.fallbacks)
+        body = render(chosen.text, {"partner": subscriber.partner_name}, catalog.fallbacks)
         facts = replace(
-            facts, prompt_text=body, prompt_id=prompt.id, prompt_category=prompt.category
+            facts, prompt_text=body, prompt_id=chosen.id, prompt_category=chosen.category
         )
 
     subscriber.updated_at = now
@@ -514,6 +525,9 @@ def _apply(
             text=text.body,
         )
     return facts
+
+
+_ACKNOWLEDGING = (ReplyKind.WIN_ACK, ReplyKind.ENCOURAGEMENT, ReplyKind.ACKNOWLEDGED)
 
 
 def _keep_reply(

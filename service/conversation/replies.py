@@ -44,6 +44,7 @@ class ReplyFacts:
 # The replies that are a text already worded elsewhere (a prompt, the resources, a count).
 _PASSED_THROUGH = {
     ReplyKind.ENCOURAGEMENT: "acknowledgement",
+    ReplyKind.ACKNOWLEDGED: "acknowledgement",
     ReplyKind.WINS_SUMMARY: "wins_summary",
     ReplyKind.NEW_PROMPT: "prompt_text",
     ReplyKind.SAFETY: "safety_reply",

@@ -58,3 +58,20 @@ _RECOVERED = re.compile("|".join(f"(?:{pattern})" for pattern in _TURNED_OUT_WEL
 def sounds_discouraged(text: str) -> bool:
     words = plain_words(without_accents(normalize(text)))
     return bool(_DISCOURAGED.search(words)) and not _RECOVERED.search(words)
+
+
+# A greeting alone, or a question about the service itself: heard, but no reply to a prompt.
+_GREETING = re.compile(
+    r"^(hi|hello|hey|hiya|yo|good (morning|afternoon|evening)|hola|buenas|buenos dias"
+    r"|buenas tardes|buenas noches|que tal)( there| again| you| team)?$"
+)
+_SERVICE_QUESTION = re.compile(
+    r"\b(who is this|whos this|who are you|what is this|whats this|what do i do"
+    r"|how does (this|it) work|how do i|is this a bot|are you a bot|are you real"
+    r"|quien es|quien eres|quienes son|que es esto|como funciona|que hago|eres un bot)\b"
+)
+
+
+def is_about_the_service(text: str) -> bool:
+    words = plain_words(without_accents(normalize(text)))
+    return bool(_GREETING.fullmatch(words) or _SERVICE_QUESTION.search(words))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlalchemy import Connection, func, insert, select
 
@@ -10,8 +12,8 @@ from service.database import table_of
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 from service.wins.models import Win
 
-# A reply this long after the latest prompt is a win of its own rather than an answer to it.
-REPLY_LINK_WINDOW = datetime.timedelta(days=4)
+# A text this long after the latest prompt answers nothing: it is not a win.
+REPLY_WINDOW = datetime.timedelta(hours=48)
 
 UNSENT = (OutboundStatus.CLAIMED, OutboundStatus.CANCELLED, OutboundStatus.EXPIRED)
 ANSWERABLE = (OutboundKind.PROMPT, OutboundKind.RECAP)
@@ -20,34 +22,69 @@ _outbound = table_of(OutboundMessage)
 _win = table_of(Win)
 
 
-def record_win(
-    connection: Connection,
-    subscriber_id: int,
-    inbound_id: int,
-    now: datetime.datetime,
-    week_since: datetime.datetime,
-) -> int:
-    """Writes the win for the stored text `inbound_id`, linked to the prompt it answers if
-    there is one (the latest sent within REPLY_LINK_WINDOW); the number of wins since
-    `week_since` (the start of the subscriber's week), this one included."""
-    answered = connection.execute(
-        select(_outbound.c.id, _outbound.c.prompt_id, _outbound.c.category)
+@dataclass(frozen=True)
+class LatestPrompt:
+    id: int
+    prompt_id: str | None
+    category: str | None
+    created_at: datetime.datetime
+    answered: bool  # a win already links to it
+
+
+class ReplyTo(StrEnum):
+    """What a member's text is to their latest prompt."""
+
+    NOTHING = "nothing"  # no prompt yet, or the latest is too old
+    FIRST = "first"  # the first reply: a small win
+    AGAIN = "again"  # a later text on a prompt already answered
+
+
+def latest_prompt(connection: Connection, subscriber_id: int) -> LatestPrompt | None:
+    """The latest prompt (or recap) handed over to this subscriber, in the order they were
+    sent (by id, not by clock: a tick run "as of" a later moment still comes first)."""
+    row = connection.execute(
+        select(_outbound.c.id, _outbound.c.prompt_id, _outbound.c.category, _outbound.c.created_at)
         .where(
             _outbound.c.subscriber_id == subscriber_id,
             _outbound.c.kind.in_(ANSWERABLE),
             _outbound.c.status.not_in(UNSENT),
-            _outbound.c.created_at >= now - REPLY_LINK_WINDOW,
         )
-        .order_by(_outbound.c.created_at.desc(), _outbound.c.id.desc())
+        .order_by(_outbound.c.id.desc())
         .limit(1)
     ).first()
+    if row is None:
+        return None
+    answered = connection.execute(
+        select(_win.c.id).where(_win.c.outbound_id == row.id).limit(1)
+    ).first()
+    return LatestPrompt(row.id, row.prompt_id, row.category, row.created_at, answered is not None)
+
+
+def reply_to(prompt: LatestPrompt | None, now: datetime.datetime) -> ReplyTo:
+    """Pure: a text at `now` answers `prompt` when it came less than REPLY_WINDOW after it
+    (or "before" it by the clock, as a tick run ahead of time leaves it)."""
+    if prompt is None or now - prompt.created_at >= REPLY_WINDOW:
+        return ReplyTo.NOTHING
+    return ReplyTo.AGAIN if prompt.answered else ReplyTo.FIRST
+
+
+def record_win(
+    connection: Connection,
+    subscriber_id: int,
+    inbound_id: int,
+    prompt: LatestPrompt,
+    now: datetime.datetime,
+    week_since: datetime.datetime,
+) -> int:
+    """Writes the win for the stored text `inbound_id`, the first reply to `prompt`; the
+    number of wins since `week_since` (the start of the subscriber's week), this one included."""
     connection.execute(
         insert(_win).values(
             subscriber_id=subscriber_id,
             inbound_id=inbound_id,
-            outbound_id=answered.id if answered else None,
-            prompt_id=answered.prompt_id if answered else None,
-            category=answered.category if answered else None,
+            outbound_id=prompt.id,
+            prompt_id=prompt.prompt_id,
+            category=prompt.category,
             created_at=now,
         )
     )

@@ -20,6 +20,7 @@ from service.settings import Settings
 from service.subscribers.models import ConsentEvent, ConsentMethod, Subscriber
 from service.wins.models import Win
 from tests.admin.conftest import AUTH
+from tests.conftest import a_prompt_was_sent
 from tests.phone import Phone
 
 
@@ -28,9 +29,10 @@ def _count(engine: Engine, model: type, *where: object) -> int:
         return int(session.exec(select(func.count()).select_from(model).where(*where)).one())  # type: ignore[arg-type]
 
 
-def _join_and_reply(phone: Phone) -> int:
+def _join_and_reply(phone: Phone, engine: Engine) -> int:
     phone.text("JOIN")
     phone.text("YES")
+    a_prompt_was_sent(engine, phone.number)
     phone.text("We danced in the kitchen")
     response = phone.client.get("/admin/subscribers", params={"number": phone.number}, headers=AUTH)
     return int(response.json()["items"][0]["id"])
@@ -41,13 +43,13 @@ def test_erasing_removes_messages_and_personal_data(
 ) -> None:
     other = phone.other("+14155550999")
     other.text("JOIN")
-    subscriber_id = _join_and_reply(phone)
+    subscriber_id = _join_and_reply(phone, engine)
 
     response = client.delete(f"/admin/subscribers/{subscriber_id}", headers=AUTH)
     assert response.status_code == 200
     assert response.json() == {
         "subscriber_id": subscriber_id,
-        "messages_deleted": 6,  # three texts in, three replies out
+        "messages_deleted": 7,  # a prompt, three texts in, three replies out
         "wins_deleted": 1,
         "consent_events_kept": 3,  # JOIN, YES, and the opt-out that erasing is
     }
@@ -69,8 +71,10 @@ def test_erasing_removes_messages_and_personal_data(
     assert client.get(f"/admin/subscribers/{subscriber_id}", headers=AUTH).status_code == 404
 
 
-def test_an_erased_number_is_treated_as_opted_out(client: TestClient, phone: Phone) -> None:
-    subscriber_id = _join_and_reply(phone)
+def test_an_erased_number_is_treated_as_opted_out(
+    client: TestClient, phone: Phone, engine: Engine
+) -> None:
+    subscriber_id = _join_and_reply(phone, engine)
     assert client.delete(f"/admin/subscribers/{subscriber_id}", headers=AUTH).status_code == 200
 
     assert phone.text("hello?") is None  # an opted-out number hears nothing
@@ -82,7 +86,7 @@ def test_an_erased_number_is_treated_as_opted_out(client: TestClient, phone: Pho
 def test_an_erased_number_gets_no_prompt(
     phone: Phone, engine: Engine, settings: Settings, runtime: Runtime
 ) -> None:
-    subscriber_id = _join_and_reply(phone)
+    subscriber_id = _join_and_reply(phone, engine)
     now = datetime.datetime.now(datetime.UTC)
     assert erase_subscriber(engine, subscriber_id, now) is not None
     dispatcher = Dispatcher(engine, settings, runtime.catalog, make_transport(settings))
@@ -94,7 +98,7 @@ def test_an_erased_number_gets_no_prompt(
 def test_erasing_an_opted_out_subscriber_adds_no_second_opt_out(
     client: TestClient, phone: Phone, engine: Engine
 ) -> None:
-    subscriber_id = _join_and_reply(phone)
+    subscriber_id = _join_and_reply(phone, engine)
     phone.text("STOP")
     erased = client.delete(f"/admin/subscribers/{subscriber_id}", headers=AUTH).json()
     assert erased["consent_events_kept"] == 3  # JOIN, YES, STOP
@@ -104,7 +108,7 @@ def test_erasing_an_opted_out_subscriber_adds_no_second_opt_out(
 
 
 def test_erasing_twice_and_erasing_nobody(client: TestClient, phone: Phone, engine: Engine) -> None:
-    first = _join_and_reply(phone)
+    first = _join_and_reply(phone, engine)
     assert client.delete(f"/admin/subscribers/{first}", headers=AUTH).status_code == 200
     assert client.delete(f"/admin/subscribers/{first}", headers=AUTH).status_code == 404
     phone.text("START")  # back again, then erased again: one digest row, no error

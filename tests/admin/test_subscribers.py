@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
 from service.admin.subscribers import number_suffix
 from tests.admin.conftest import AUTH
+from tests.conftest import a_prompt_was_sent
 from tests.phone import Phone
 
 
@@ -78,9 +80,10 @@ def test_paging(client: TestClient, programme: dict[str, int]) -> None:
     assert client.get("/admin/subscribers", params={"status": "x"}, headers=AUTH).status_code == 422
 
 
-def test_history_of_one_subscriber(client: TestClient, phone: Phone) -> None:
+def test_history_of_one_subscriber(client: TestClient, phone: Phone, engine: Engine) -> None:
     phone.text("JOIN")
     phone.text("YES")
+    a_prompt_was_sent(engine, phone.number)
     phone.text("We cooked together")
     subscriber_id = client.get("/admin/subscribers", headers=AUTH).json()["items"][0]["id"]
 
@@ -89,7 +92,8 @@ def test_history_of_one_subscriber(client: TestClient, phone: Phone) -> None:
     assert "+1415" not in str(history["subscriber"])
     assert [r["body"] for r in history["replies"]] == ["We cooked together", "YES", "JOIN"]
     assert [r["win"] for r in history["replies"]] == [True, False, False]
-    assert len(history["prompts"]) == 3 and all(p["kind"] == "reply" for p in history["prompts"])
+    kinds = sorted(p["kind"] for p in history["prompts"])
+    assert kinds == ["prompt", "reply", "reply", "reply"]
     assert [(c["kind"], c["text"]) for c in history["consent"]] == [
         ("opt_in", "JOIN"),
         ("confirmation", "YES"),

@@ -14,6 +14,7 @@ from service.conversation.decisions import (
 )
 from service.conversation.intents import parse_intent
 from service.subscribers.models import ConsentKind, ConsentMethod, SubscriberStatus
+from service.wins.recording import ReplyTo
 
 NEW = None
 PENDING = SubscriberStatus.PENDING
@@ -56,7 +57,7 @@ def state(status: SubscriberStatus | None) -> SubscriberState | None:
         (ACTIVE, "I can't stop smiling", None, ReplyKind.WIN_ACK),
         (ACTIVE, "we never cancel date night", None, ReplyKind.WIN_ACK),
         (ACTIVE, "We hugged for a whole minute", None, ReplyKind.WIN_ACK),
-        (ACTIVE, "yes", None, ReplyKind.WIN_ACK),
+        (ACTIVE, "yes", None, ReplyKind.ALREADY_ACTIVE),  # YES is never a reply to a prompt
         (ACTIVE, "WINS", None, ReplyKind.WINS_SUMMARY),
         (ACTIVE, "HELP", None, ReplyKind.HELP),
         (ACTIVE, "JOIN", None, ReplyKind.ALREADY_ACTIVE),
@@ -149,3 +150,24 @@ def test_a_try_that_did_not_land_is_still_a_win_answered_gently() -> None:
     decision = decide(parse_intent("he ignored me"), state(ACTIVE), Circumstances(discouraged=True))
     assert decision.record_win
     assert decision.reply is ReplyKind.ENCOURAGEMENT
+
+
+@pytest.mark.parametrize(
+    ("reply_to", "about_the_service", "discouraged", "kind", "win"),
+    [
+        (ReplyTo.FIRST, False, False, ReplyKind.WIN_ACK, True),
+        (ReplyTo.FIRST, False, True, ReplyKind.ENCOURAGEMENT, True),  # trying counts
+        (ReplyTo.AGAIN, False, False, ReplyKind.ACKNOWLEDGED, False),
+        (ReplyTo.AGAIN, False, True, ReplyKind.ENCOURAGEMENT, False),
+        (ReplyTo.NOTHING, False, False, ReplyKind.NOTED, False),  # before any prompt
+        (ReplyTo.FIRST, True, False, ReplyKind.NOTED, False),  # "hi?", "who is this?"
+    ],
+)
+def test_only_the_first_reply_to_a_prompt_is_a_win(
+    reply_to: ReplyTo, about_the_service: bool, discouraged: bool, kind: ReplyKind, win: bool
+) -> None:
+    facts = Circumstances(
+        reply_to=reply_to, about_the_service=about_the_service, discouraged=discouraged
+    )
+    decision = decide(parse_intent("We went for a walk"), state(ACTIVE), facts)
+    assert (decision.reply, decision.record_win) == (kind, win)

@@ -14,7 +14,7 @@ from service.sms_encoding import Encoding, segment_info
 from service.subscribers.models import ConsentEvent, ConsentKind, ConsentMethod, Subscriber
 from service.webhooks import sign
 from service.wins.models import Win
-from tests.conftest import PUBLIC_BASE_URL
+from tests.conftest import PUBLIC_BASE_URL, a_prompt_was_sent
 from tests.phone import SERVICE_NUMBER, Phone
 
 
@@ -95,6 +95,7 @@ def test_twilio_opt_out_type_means_no_reply_of_ours(phone: Phone, engine: Engine
 def test_free_text_stop_and_ordinary_messages(phone: Phone, engine: Engine) -> None:
     phone.text("JOIN")
     phone.text("YES")
+    a_prompt_was_sent(engine, phone.number)
     ack = phone.text("I can't stop smiling after that hug")
     assert ack is not None
     record = subscriber(engine, phone.number)

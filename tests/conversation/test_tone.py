@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.conversation.tone import sounds_discouraged
+from service.conversation.tone import is_about_the_service, sounds_discouraged
 
 DID_NOT_LAND = [
     "Didn't go well, he ignored me",
@@ -84,3 +84,21 @@ def test_recall_and_precision_on_the_labelled_replies() -> None:
     precision = flagged_bad / max(flagged_bad + flagged_good, 1)
     print(f"tone: recall {recall:.2f}, precision {precision:.2f}")
     assert recall == 1.0 and precision == 1.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["hi", "Hello!", "hey there", "Hola", "buenas tardes", "who is this?", "How does this work?",
+     "is this a bot", "¿Quién eres?", "¿qué es esto?"],
+)  # fmt: skip
+def test_greetings_and_questions_to_the_service_are_not_replies(text: str) -> None:
+    assert is_about_the_service(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["We said hello to the neighbors together", "hi! we hugged", "she said hey love",
+     "Hola, lo hicimos anoche", "who knew a walk could help", "what a lovely evening"],
+)  # fmt: skip
+def test_replies_that_greet_or_ask_are_still_replies(text: str) -> None:
+    assert not is_about_the_service(text)
