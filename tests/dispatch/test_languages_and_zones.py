@@ -172,3 +172,8 @@ def test_danger_told_in_spanish_gets_the_resources_in_spanish(
     reply = phone.text("tengo miedo, me golpeó anoche") or ""
     assert reply.startswith("Gracias") and "REANUDAR" in reply
     assert member(engine, phone.number).status is SubscriberStatus.PAUSED
+
+
+def test_informacion_from_a_stranger_gets_the_join_text_in_both_languages(phone: Phone) -> None:
+    reply = phone.text("información") or ""
+    assert "JOIN" in reply and "UNIRME" in reply
