@@ -273,13 +273,14 @@ def fake_twilio_process(auth_token: str, account_sid: str = ACCOUNT_SID) -> Iter
     base_url = f"http://127.0.0.1:{port}"
     try:
         wait_for_port(port, process=process)
-        _wait_for_http(base_url + "/_fake/stats")
+        wait_for_http(base_url + "/_fake/stats")
         yield base_url
     finally:
         stop_process(process)
 
 
-def _wait_for_http(url: str, timeout: float = 30.0) -> None:
+def wait_for_http(url: str, timeout: float = 30.0) -> None:
+    """Until a GET of `url` answers."""
     deadline = time.monotonic() + timeout
     while True:
         try:

@@ -1,9 +1,10 @@
 """The server the webhook benchmark runs under uvicorn: the real app plus a bare endpoint.
 
-    python -m uvicorn bench.webhook_app:create --factory ...
+    python -m uvicorn bench.webhook_app:create --factory [--workers N] ...
 
 Configured by environment variables (the benchmark sets them): BENCH_DATABASE_URL,
-BENCH_AUTH_TOKEN, BENCH_PUBLIC_BASE_URL.
+BENCH_AUTH_TOKEN, BENCH_PUBLIC_BASE_URL. With --workers N, every server process builds its
+own app from them, as `nudge serve --workers N` does.
 
 POST /bare/inbound is the baseline: in the same server, it reads the same form the same way
 (Starlette's form parser) and answers with the same kind of TwiML, built by the same function,
@@ -40,7 +41,6 @@ def bench_settings() -> Settings:
         twilio_from_number=SENDER,
         public_base_url=os.environ["BENCH_PUBLIC_BASE_URL"],
         scheduler_enabled=False,
-        answer_processes=int(os.environ.get("BENCH_ANSWER_PROCESSES", "0")),
         _env_file=None,
     )
 

@@ -60,7 +60,9 @@ def test_webhook_smoke(tmp_path: Path) -> None:
         for key in ("requests", "requests_per_second", "p50_ms", "p99_ms"):
             assert positive(row[key]), (key, row)
         assert row["statuses"] == {"200": row["requests"]}
+    assert {line["workers"] for line in report["summary"]} == {1}
     for line in report["summary"]:
+        assert line["full_not_200"] == 0
         for key in ("full_vs_bare", "full_p50_ms", "full_p99_ms", "p50_vs_smallest"):
             assert positive(line[key]), (key, line)
 
