@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio
 from fastapi import FastAPI
 
 from service.admin.routes import router as admin_router
@@ -14,7 +15,7 @@ from service.catalog import Catalog, load_catalog
 from service.conversation.routes import router as inbound_router
 from service.dashboard.routes import router as dashboard_router
 from service.dashboard.routes import static_files as dashboard_static_files
-from service.database import make_engine
+from service.database import make_engine, transactions_at_once
 from service.deps import Runtime
 from service.dispatch.routes import router as status_router
 from service.dispatch.worker import build_dispatcher, start_scheduler
@@ -65,6 +66,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         scheduler = None
         dispatcher = None
+        runtime.answering = anyio.CapacityLimiter(transactions_at_once(runtime.engine))
         if settings.scheduler_enabled:
             dispatcher = build_dispatcher(runtime.engine, settings, runtime.catalog)
             scheduler = start_scheduler(dispatcher)

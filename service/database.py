@@ -40,6 +40,16 @@ def make_engine(database_url: str, *, pool_size: int = 10) -> Engine:
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
+def transactions_at_once(engine: Engine) -> int:
+    """How many transactions of one process can make progress together: SQLite has one
+    writer, PostgreSQL as many as the pool holds. More threads than this only wait, and on
+    SQLite they wait in its busy handler, polling with sleeps."""
+    if engine.dialect.name == "sqlite":
+        return 1
+    size: int = engine.pool.size()  # type: ignore[attr-defined]  # QueuePool's
+    return size
+
+
 def _sqlite_connected(dbapi_connection: Any, _record: Any) -> None:
     # pysqlite's own transaction handling defers BEGIN, which lets two writers both read and
     # then collide; SQLAlchemy's documented recipe: no driver transactions, we emit BEGIN.

@@ -36,6 +36,9 @@ class Runtime:
     catalog: Catalog
     # The app's clock: the real one, unless the simulator (or a test) sets its own.
     clock: Callable[[], datetime.datetime] = read_clock
+    # Texts answered at once (database.transactions_at_once); set when the app starts, since
+    # a limiter belongs to the running event loop.
+    answering: anyio.CapacityLimiter | None = None
 
 
 def runtime_of(request: Request) -> Runtime:

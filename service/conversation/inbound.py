@@ -16,8 +16,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from service.admin.erased import is_erased
 from service.catalog import Catalog, choose_acknowledgement, choose_prompt, render
@@ -109,6 +109,17 @@ _inbound = table_of(InboundMessage)
 _outbound = table_of(OutboundMessage)
 _SUBSCRIBER_COLUMNS = [_subscriber.c[name] for name in SubscriberRow.__dataclass_fields__]
 _UPDATED_COLUMNS = tuple(name for name in SubscriberRow.__dataclass_fields__ if name != "id")
+# Every text runs these: built once, with bind parameters.
+_LOCK_SUBSCRIBER = (
+    select(*_SUBSCRIBER_COLUMNS).where(_subscriber.c.phone == bindparam("sender")).with_for_update()
+)
+_INSERT_INBOUND = insert(_inbound).returning(_inbound.c.id)
+_UPDATE_SUBSCRIBER = (
+    update(_subscriber)
+    .where(_subscriber.c.id == bindparam("row"))
+    .values({name: bindparam(f"new_{name}") for name in _UPDATED_COLUMNS})
+)
+_INSERT_REPLY = insert(_outbound)
 
 
 def receive(
@@ -125,6 +136,8 @@ def receive(
                 return answer(connection, settings, catalog, text, now)
         except AlreadyReceived:
             return None
+        except OperationalError:
+            raise  # the database is locked or gone: nothing was stored, the route says 503
         except IntegrityError:
             # Two first texts from a new number raced to create the subscriber; the row
             # exists now, so answering again finds and locks it.
@@ -151,9 +164,7 @@ def answer(
 ) -> str | None:
     """Stores the text and answers it, in the connection's transaction; raises
     AlreadyReceived if its MessageSid is stored already."""
-    found = connection.execute(
-        select(*_SUBSCRIBER_COLUMNS).where(_subscriber.c.phone == text.phone).with_for_update()
-    ).first()
+    found = connection.execute(_LOCK_SUBSCRIBER, {"sender": text.phone}).first()
     subscriber = SubscriberRow(*found) if found else None
     intent = parse_intent(text.body, catalog.vocabularies)
     inbound_id = _store(connection, text, intent, subscriber.id if subscriber else None, now)
@@ -171,18 +182,17 @@ def _store(
     AlreadyReceived for a MessageSid we already have."""
     try:
         result = connection.execute(
-            insert(_inbound)
-            .values(
-                message_sid=text.message_sid,
-                phone=text.phone,
-                to_number=text.to_number,
-                body=text.body,
-                opt_out_type=text.opt_out_type,
-                subscriber_id=owner,
-                intent=intent.kind.value,
-                received_at=now,
-            )
-            .returning(_inbound.c.id)
+            _INSERT_INBOUND,
+            {
+                "message_sid": text.message_sid,
+                "phone": text.phone,
+                "to_number": text.to_number,
+                "body": text.body,
+                "opt_out_type": text.opt_out_type,
+                "subscriber_id": owner,
+                "intent": intent.kind.value,
+                "received_at": now,
+            },
         )
     except IntegrityError as duplicate:
         # The only unique column of the row: Twilio delivered this MessageSid before.
@@ -512,7 +522,10 @@ def _apply(
 
     subscriber.updated_at = now
     changes = {name: getattr(subscriber, name) for name in _UPDATED_COLUMNS}
-    connection.execute(update(_subscriber).where(_subscriber.c.id == subscriber.id).values(changes))
+    connection.execute(
+        _UPDATE_SUBSCRIBER,
+        {"row": subscriber.id} | {f"new_{name}": value for name, value in changes.items()},
+    )
     if opting_out:
         _, method = decision.consent or (None, ConsentMethod.KEYWORD)
         opt_out(
@@ -540,19 +553,20 @@ def _keep_reply(
 ) -> None:
     """Every reply is kept, so a subscriber's history reads as the conversation it was."""
     connection.execute(
-        insert(_outbound).values(
-            subscriber_id=subscriber.id,
-            phone=subscriber.phone,
-            kind=OutboundKind.PROMPT if decision.send_prompt_now else OutboundKind.REPLY,
-            prompt_id=facts.prompt_id if decision.send_prompt_now else None,
-            category=facts.prompt_category if decision.send_prompt_now else None,
-            body=reply,
-            status=OutboundStatus.REPLIED_INLINE,
-            attempts=0,
-            created_at=now,
-            sent_at=now,
-            updated_at=now,
-        )
+        _INSERT_REPLY,
+        {
+            "subscriber_id": subscriber.id,
+            "phone": subscriber.phone,
+            "kind": OutboundKind.PROMPT if decision.send_prompt_now else OutboundKind.REPLY,
+            "prompt_id": facts.prompt_id if decision.send_prompt_now else None,
+            "category": facts.prompt_category if decision.send_prompt_now else None,
+            "body": reply,
+            "status": OutboundStatus.REPLIED_INLINE,
+            "attempts": 0,
+            "created_at": now,
+            "sent_at": now,
+            "updated_at": now,
+        },
     )
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import anyio
 from fastapi import APIRouter, HTTPException, Request, Response
 from sqlalchemy.exc import OperationalError
-from starlette.concurrency import run_in_threadpool
 from twilio.twiml.messaging_response import MessagingResponse
 
 from service.conversation.inbound import InboundText, receive
@@ -54,9 +54,16 @@ async def inbound_sms(request: Request) -> Response:
     form = await verified_form(request, runtime.settings)
     text = _parse(form)
     try:
-        # The answer is one database transaction: blocking work, so on the threadpool.
-        reply = await run_in_threadpool(
-            receive, runtime.engine, runtime.settings, runtime.catalog, text, now
+        # The answer is one database transaction: blocking work, on a worker thread, as many
+        # at once as the database can take (a burst queues here, not in SQLite's busy loop).
+        reply = await anyio.to_thread.run_sync(
+            receive,
+            runtime.engine,
+            runtime.settings,
+            runtime.catalog,
+            text,
+            now,
+            limiter=runtime.answering,
         )
     except OperationalError as error:
         # The database could not be reached or stayed locked: nothing was stored, and Twilio

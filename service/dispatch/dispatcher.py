@@ -344,33 +344,14 @@ class Dispatcher:
         """The check right before the request: claimed -> sending while the subscriber is
         still active; claimed -> cancelled if they are not (someone who left is never sent
         it). None unless the row is now this pass's to send."""
-        subscriber_active = exists().where(
-            _subscriber.c.id == _outbound.c.subscriber_id,
-            _subscriber.c.status == SubscriberStatus.ACTIVE,
-        )
-        still_claimed = (
-            _outbound.c.id == outbound_id,
-            _outbound.c.status == OutboundStatus.CLAIMED,
-        )
         with self.engine.begin() as connection:
             started = connection.execute(
-                update(_outbound)
-                .where(*still_claimed, subscriber_active)
-                .values(
-                    status=OutboundStatus.SENDING,
-                    attempts=_outbound.c.attempts + 1,
-                    lease_until=lease_start + SEND_LEASE,
-                    updated_at=now,
-                )
-                .returning(_outbound.c.phone, _outbound.c.body)
+                _START_SENDING,
+                {"row": outbound_id, "lease": lease_start + SEND_LEASE, "at": now},
             ).first()
             if started is not None:
                 return Outgoing(started.phone, started.body)
-            connection.execute(
-                update(_outbound)
-                .where(*still_claimed)
-                .values(status=OutboundStatus.CANCELLED, updated_at=now)
-            )
+            connection.execute(_CANCEL_CLAIMED, {"row": outbound_id, "at": now})
             return None
 
     def write_outcome(
@@ -382,39 +363,90 @@ class Dispatcher:
         report: TickReport,
     ) -> None:
         report.count(result.delivery)
-        row = _outbound.c
+        shared = {"row": outbound_id, "at": now, "error": result.error_code}
         with self.engine.begin() as connection:
             attempts, subscriber_id, phone = connection.execute(
-                select(row.attempts, row.subscriber_id, row.phone).where(row.id == outbound_id)
+                _ROW_FACTS, {"row": outbound_id}
             ).one()
-            change: dict[str, Any] = {"updated_at": now, "error_code": result.error_code}
             match result.delivery:
                 case Delivery.ACCEPTED:
-                    change |= {
-                        "status": OutboundStatus.ACCEPTED,
-                        "twilio_sid": result.sid,
-                        "sent_at": now,
-                    }
+                    connection.execute(_SET_ACCEPTED, shared | {"sid": result.sid})
                     report.sent += 1
                 case Delivery.RETRY_LATER if attempts < MAX_ATTEMPTS:
-                    change |= {
-                        "status": OutboundStatus.CLAIMED,
-                        "lease_until": retry_at(lease_start, attempts),
-                    }
+                    retry = {"lease": retry_at(lease_start, attempts)}
+                    connection.execute(_SET_RETRY, shared | retry)
                     report.retry_later += 1
                 case Delivery.UNKNOWN:
-                    change |= {"status": OutboundStatus.UNKNOWN}
+                    connection.execute(_SET_SETTLED, shared | {"status": OutboundStatus.UNKNOWN})
                     report.unknown += 1
                 case _:
-                    change |= {"status": OutboundStatus.FAILED}
+                    connection.execute(_SET_SETTLED, shared | {"status": OutboundStatus.FAILED})
                     report.failed += 1
-            connection.execute(update(_outbound).where(row.id == outbound_id).values(change))
             if subscriber_id is None:
                 return
             if result.delivery is Delivery.OPTED_OUT:
                 _opt_out_by_carrier(connection, subscriber_id, phone, now)
             elif result.delivery is Delivery.UNDELIVERABLE:
                 _stop_scheduling(connection, subscriber_id, now)
+
+
+# The statements run for every prompt, built once (bind parameters are named apart from the
+# columns they set, as SQLAlchemy asks).
+_THIS_ROW = _outbound.c.id == bindparam("row")
+_STILL_CLAIMED = (_THIS_ROW, _outbound.c.status == OutboundStatus.CLAIMED)
+_SUBSCRIBER_ACTIVE = exists().where(
+    _subscriber.c.id == _outbound.c.subscriber_id,
+    _subscriber.c.status == SubscriberStatus.ACTIVE,
+)
+_START_SENDING = (
+    update(_outbound)
+    .where(*_STILL_CLAIMED, _SUBSCRIBER_ACTIVE)
+    .values(
+        status=OutboundStatus.SENDING,
+        attempts=_outbound.c.attempts + 1,
+        lease_until=bindparam("lease"),
+        updated_at=bindparam("at"),
+    )
+    .returning(_outbound.c.phone, _outbound.c.body)
+)
+_CANCEL_CLAIMED = (
+    update(_outbound)
+    .where(*_STILL_CLAIMED)
+    .values(status=OutboundStatus.CANCELLED, updated_at=bindparam("at"))
+)
+_ROW_FACTS = select(_outbound.c.attempts, _outbound.c.subscriber_id, _outbound.c.phone).where(
+    _THIS_ROW
+)
+_SET_ACCEPTED = (
+    update(_outbound)
+    .where(_THIS_ROW)
+    .values(
+        status=OutboundStatus.ACCEPTED,
+        twilio_sid=bindparam("sid"),
+        sent_at=bindparam("at"),
+        updated_at=bindparam("at"),
+        error_code=bindparam("error"),
+    )
+)
+_SET_RETRY = (
+    update(_outbound)
+    .where(_THIS_ROW)
+    .values(
+        status=OutboundStatus.CLAIMED,
+        lease_until=bindparam("lease"),
+        updated_at=bindparam("at"),
+        error_code=bindparam("error"),
+    )
+)
+_SET_SETTLED = (
+    update(_outbound)
+    .where(_THIS_ROW)
+    .values(
+        status=bindparam("status", type_=_outbound.c.status.type),
+        updated_at=bindparam("at"),
+        error_code=bindparam("error"),
+    )
+)
 
 
 def retry_at(failed_at: datetime.datetime, attempts: int) -> datetime.datetime:

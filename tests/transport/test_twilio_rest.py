@@ -187,6 +187,16 @@ def test_the_environment_s_proxy_is_honoured(
     assert [m.to for m in fake.messages] == [TO]
 
 
+def test_no_proxy_exempts_a_host(fake: FakeTwilio, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTP_PROXY", fake.base_url)
+    monkeypatch.setenv("NO_PROXY", "twilio.invalid")
+
+    result = send_one(transport_for(NOWHERE))
+
+    assert result.delivery is Delivery.RETRY_LATER  # straight to a host that does not resolve
+    assert fake.messages == []
+
+
 def test_the_sdk_client_can_be_built_outside_an_event_loop_and_fetches_too(
     fake: FakeTwilio,
 ) -> None:
