@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, bindparam, exists, func, insert, select
 
 from service.database import table_of
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
@@ -39,25 +39,33 @@ class ReplyTo(StrEnum):
     AGAIN = "again"  # a later text on a prompt already answered
 
 
+# The latest prompt handed over, and whether a win already answers it: one statement, built
+# once, run for every text.
+_LATEST_PROMPT = (
+    select(
+        _outbound.c.id,
+        _outbound.c.prompt_id,
+        _outbound.c.category,
+        _outbound.c.created_at,
+        exists().where(_win.c.outbound_id == _outbound.c.id).label("answered"),
+    )
+    .where(
+        _outbound.c.subscriber_id == bindparam("owner"),
+        _outbound.c.kind.in_(ANSWERABLE),
+        _outbound.c.status.not_in(UNSENT),
+    )
+    .order_by(_outbound.c.id.desc())
+    .limit(1)
+)
+
+
 def latest_prompt(connection: Connection, subscriber_id: int) -> LatestPrompt | None:
     """The latest prompt (or recap) handed over to this subscriber, in the order they were
     sent (by id, not by clock: a tick run "as of" a later moment still comes first)."""
-    row = connection.execute(
-        select(_outbound.c.id, _outbound.c.prompt_id, _outbound.c.category, _outbound.c.created_at)
-        .where(
-            _outbound.c.subscriber_id == subscriber_id,
-            _outbound.c.kind.in_(ANSWERABLE),
-            _outbound.c.status.not_in(UNSENT),
-        )
-        .order_by(_outbound.c.id.desc())
-        .limit(1)
-    ).first()
+    row = connection.execute(_LATEST_PROMPT, {"owner": subscriber_id}).first()
     if row is None:
         return None
-    answered = connection.execute(
-        select(_win.c.id).where(_win.c.outbound_id == row.id).limit(1)
-    ).first()
-    return LatestPrompt(row.id, row.prompt_id, row.category, row.created_at, answered is not None)
+    return LatestPrompt(row.id, row.prompt_id, row.category, row.created_at, bool(row.answered))
 
 
 def reply_to(prompt: LatestPrompt | None, now: datetime.datetime) -> ReplyTo:
