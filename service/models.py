@@ -2,6 +2,7 @@
 
 from service.admin.erased import ErasedNumber
 from service.conversation.models import InboundMessage
+from service.couples.models import FailedPairCode, Pair, PairCode
 from service.dashboard.models import FailedSignIn, RevokedSession
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 from service.safety.models import AuditAction, SafetyAudit, SafetyFlag
@@ -20,11 +21,14 @@ __all__ = [
     "ConsentKind",
     "ConsentMethod",
     "ErasedNumber",
+    "FailedPairCode",
     "FailedSignIn",
     "InboundMessage",
     "OutboundKind",
     "OutboundMessage",
     "OutboundStatus",
+    "Pair",
+    "PairCode",
     "RevokedSession",
     "SafetyAudit",
     "SafetyFlag",

@@ -33,8 +33,9 @@ from types import MappingProxyType
 from typing import Final, TypeGuard
 
 from service.catalog.reply_texts import REPLIES_FILE, ReplyTexts, read_reply_texts
-from service.catalog.vocabulary import KEYWORDS_FILE, Vocabulary, read_vocabulary
+from service.catalog.vocabulary import KEYWORDS_FILE, read_vocabulary
 from service.catalog.yaml_files import UNREADABLE, placeholder_problems, read_yaml
+from service.conversation.vocabulary import Vocabulary
 from service.safety.resources import (
     DEFAULT_LANGUAGE,
     RESOURCES_FILE,

@@ -49,6 +49,16 @@ REPLY_PLACEHOLDERS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
         "zone_set": frozenset({"zone", "local_time"}),
         "zone_unknown": frozenset(),
         "language_set": frozenset(),
+        "welcome_paired": frozenset({"program", "time", "partner"}),
+        "pair_code": frozenset({"program", "code"}),
+        "paired": frozenset({"partner"}),
+        "pair_failed": frozenset(),
+        "pair_throttled": frozenset(),
+        "already_paired": frozenset(),
+        "unpaired": frozenset(),
+        "not_paired": frozenset(),
+        "partner_paired": frozenset({"program", "partner"}),
+        "pairing_ended": frozenset({"program"}),
     }
 )
 FREQUENCIES: Final = ("daily", "weekly", "several")

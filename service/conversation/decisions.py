@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from service.conversation.intents import Intent, IntentKind
+from service.couples.pairing import CodeCheck
 from service.scheduling.schedule import less_often, more_often
 from service.subscribers.models import ConsentKind, ConsentMethod, SubscriberStatus
 from service.wins.recording import ReplyTo
@@ -48,6 +49,13 @@ class ReplyKind(StrEnum):
     ZONE_SET = "zone_set"
     ZONE_UNKNOWN = "zone_unknown"
     LANGUAGE_SET = "language_set"
+    PAIR_CODE = "pair_code"  # a code for the partner
+    PAIRED = "paired"
+    PAIR_FAILED = "pair_failed"  # a wrong, used, expired or own code; nothing changes
+    PAIR_THROTTLED = "pair_throttled"
+    ALREADY_PAIRED = "already_paired"
+    UNPAIRED = "unpaired"
+    NOT_PAIRED = "not_paired"
     QUIET_ACK = "quiet_ack"  # a flagged member's other texts: heard, never cheered
 
 
@@ -74,6 +82,8 @@ class Circumstances:
     on_demand_prompts_per_day: int = 3
     named_zone: str | None = None  # the zone a ZONE text's place resolved to, if any
     reply_to: ReplyTo = ReplyTo.FIRST  # what the text is to the member's latest prompt
+    code_check: CodeCheck | None = None  # the code a PAIR or JOIN text carries, checked
+    paired: bool = False  # the member is in a pair now
     about_the_service: bool = False  # a greeting or a question to us, not a reply
 
 
@@ -97,6 +107,11 @@ class Decision:
     unclear_command: str | None = None
     language: str | None = None  # the subscriber's language from now on
     timezone: str | None = None  # the zone the subscriber named
+    issue_pair_code: bool = False
+    pair_now: bool = False  # with the code the text carries
+    pending_pair_code: str | None = None  # kept on a new number until it confirms
+    record_code_failure: bool = False
+    end_pairing: bool = False
 
 
 def decide(intent: Intent, state: SubscriberState | None, facts: Circumstances) -> Decision:
@@ -128,6 +143,16 @@ def _opt_out(intent: Intent, facts: Circumstances) -> Decision:
 
 
 def _stranger(intent: Intent, facts: Circumstances) -> Decision:
+    if intent.code is not None and intent.kind in (IntentKind.OPT_IN, IntentKind.PAIR):
+        if facts.code_check is not CodeCheck.VALID:
+            return _code_refused(facts)
+        return Decision(
+            reply=ReplyKind.CONFIRM_REQUEST,
+            status=SubscriberStatus.PENDING,
+            consent=(ConsentKind.OPT_IN, ConsentMethod.KEYWORD),
+            language=intent.language,
+            pending_pair_code=intent.code,  # paired on YES, never before
+        )
     if intent.kind is IntentKind.OPT_IN:
         return Decision(
             reply=ReplyKind.CONFIRM_REQUEST,
@@ -164,6 +189,12 @@ def _resubscribe() -> Decision:
     )
 
 
+def _code_refused(facts: Circumstances) -> Decision:
+    if facts.code_check is CodeCheck.THROTTLED:
+        return Decision(reply=ReplyKind.PAIR_THROTTLED)
+    return Decision(reply=ReplyKind.PAIR_FAILED, record_code_failure=True)
+
+
 def _pending(intent: Intent, facts: Circumstances) -> Decision:
     if intent.kind is IntentKind.CONFIRM:
         return Decision(
@@ -171,6 +202,7 @@ def _pending(intent: Intent, facts: Circumstances) -> Decision:
             status=SubscriberStatus.ACTIVE,
             consent=(ConsentKind.CONFIRMATION, ConsentMethod.KEYWORD),
             schedule_first_prompt=True,
+            pair_now=facts.code_check is CodeCheck.VALID,  # the code they joined with
         )
     if intent.kind is IntentKind.OPT_IN:
         return Decision(reply=ReplyKind.CONFIRM_REQUEST, language=intent.language)
@@ -225,6 +257,18 @@ def _member(intent: Intent, state: SubscriberState, facts: Circumstances) -> Dec
             return Decision(reply=ReplyKind.ZONE_UNKNOWN)
         case IntentKind.LANGUAGE:
             return Decision(reply=ReplyKind.LANGUAGE_SET, language=intent.language)
+        case IntentKind.PAIR if facts.paired:
+            return Decision(reply=ReplyKind.ALREADY_PAIRED)
+        case IntentKind.PAIR if intent.code is None:
+            return Decision(reply=ReplyKind.PAIR_CODE, issue_pair_code=True)
+        case IntentKind.PAIR if facts.code_check is CodeCheck.VALID:
+            return Decision(reply=ReplyKind.PAIRED, pair_now=True)
+        case IntentKind.PAIR:
+            return _code_refused(facts)
+        case IntentKind.UNPAIR if facts.paired:
+            return Decision(reply=ReplyKind.UNPAIRED, end_pairing=True)
+        case IntentKind.UNPAIR:
+            return Decision(reply=ReplyKind.NOT_PAIRED)
         case IntentKind.UNCLEAR_COMMAND | IntentKind.TIME | IntentKind.NAME | IntentKind.LOVE:
             return Decision(reply=ReplyKind.UNCLEAR, unclear_command=intent.command or intent.kind)
     if facts.safety_concern:

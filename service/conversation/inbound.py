@@ -22,7 +22,6 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from service.admin.erased import is_erased
 from service.catalog import Catalog, choose_acknowledgement, choose_prompt, render
 from service.catalog.reply_texts import ReplyTexts
-from service.catalog.vocabulary import without_accents
 from service.conversation.decisions import (
     Circumstances,
     Decision,
@@ -35,6 +34,18 @@ from service.conversation.models import InboundMessage
 from service.conversation.replies import ReplyFacts
 from service.conversation.replies import render as render_reply
 from service.conversation.tone import is_about_the_service, sounds_discouraged
+from service.conversation.vocabulary import without_accents
+from service.couples.pairing import CodeCheck, check_code, is_code
+from service.couples.service import (
+    code_facts,
+    end_pair,
+    new_code,
+    notify,
+    pair_with,
+    partner_of,
+    recent_failures,
+    record_failure,
+)
 from service.database import table_of
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 from service.dispatch.outbox import latest_slots, prompt_histories
@@ -49,6 +60,7 @@ from service.safety.resources import (
     safety_reply,
 )
 from service.scheduling.schedule import (
+    first_shared_moment,
     is_inside_window,
     rescheduled_for_new_time,
     restarted_schedule,
@@ -57,6 +69,7 @@ from service.scheduling.schedule import (
 )
 from service.scheduling.zones import resolve_place, zone_label, zones_of
 from service.settings import Settings
+from service.sms_encoding import smart_encoded
 from service.subscribers.models import ConsentEvent, ConsentMethod, Subscriber, SubscriberStatus
 from service.subscribers.service import opt_out
 from service.wins.progress import progress_phrase, wins_summary
@@ -95,6 +108,7 @@ class SubscriberRow:
     last_acknowledgement: str | None
     safety_flagged_at: datetime.datetime | None
     language: str
+    pending_pair_code: str | None
     candidate_zones: str | None
     zone_confirmed: bool
     updated_at: datetime.datetime
@@ -234,6 +248,8 @@ def _answer(
         named_zone=resolve_place(intent.place) if intent.kind is IntentKind.ZONE else None,
         reply_to=reply_to(prompt, now),
         about_the_service=ordinary and is_about_the_service(text.body),
+        code_check=_code_check(connection, text, intent, subscriber, now),
+        paired=subscriber is not None and partner_of(connection, subscriber.id) is not None,
     )
     state = (
         SubscriberState(
@@ -251,6 +267,8 @@ def _answer(
         state = SubscriberState(SubscriberStatus.OPTED_OUT, settings.prompts_per_week)
     decision = decide(intent, state, facts)
 
+    if decision.record_code_failure:
+        record_failure(connection, text.phone, now)
     if subscriber is None and decision.status is not None:
         language = decision.language or intent.language or DEFAULT_LANGUAGE
         subscriber = _new_subscriber(connection, settings, text.phone, now, language)
@@ -272,7 +290,10 @@ def _answer(
     language = decision.language or subscriber.language
     local = catalog.in_language(language)
     reply_facts = _apply(
-        connection, settings, local, subscriber, decision, text, inbound_id, prompt, now
+        connection, settings, local, subscriber, decision, text, inbound_id, prompt, now, catalog
+    )
+    reply_facts = _pairing(
+        connection, settings, catalog, subscriber, decision, intent, reply_facts, now
     )
     words = _safety_words(settings, catalog, text.phone, decision, concern, language)
     if decision.reply is None:
@@ -399,6 +420,7 @@ def _apply(
     inbound_id: int,
     prompt: LatestPrompt | None,
     now: datetime.datetime,
+    notices: Catalog,
 ) -> ReplyFacts:
     """Writes what the decision changes for this subscriber; the facts its reply tells."""
     zone = ZoneInfo(subscriber.timezone)
@@ -528,7 +550,7 @@ def _apply(
     )
     if opting_out:
         _, method = decision.consent or (None, ConsentMethod.KEYWORD)
-        opt_out(
+        former_partner = opt_out(
             connection,
             subscriber_id=subscriber.id,
             phone=subscriber.phone,
@@ -537,7 +559,106 @@ def _apply(
             message_sid=text.message_sid,
             text=text.body,
         )
+        if former_partner is not None:  # told only that it ended, never why
+            _notify_partner(connection, settings, notices, former_partner, "pairing_ended", now)
     return facts
+
+
+def _code_check(
+    connection: Connection,
+    text: InboundText,
+    intent: Intent,
+    subscriber: SubscriberRow | None,
+    now: datetime.datetime,
+) -> CodeCheck | None:
+    """The code a text carries (PAIR 123456, JOIN 123456), or the one a pending member joined
+    with when they confirm, checked against the database."""
+    code = intent.code
+    if code is None and intent.kind is IntentKind.CONFIRM and subscriber is not None:
+        code = subscriber.pending_pair_code
+        if code is None:
+            return None
+        found = code_facts(connection, code)
+        return check_code(code, found, subscriber.id, 0, now)
+    if code is None:
+        return None
+    found = code_facts(connection, code) if is_code(code) else None
+    failures = recent_failures(connection, text.phone, now)
+    return check_code(code, found, subscriber.id if subscriber else None, failures, now)
+
+
+def _pairing(
+    connection: Connection,
+    settings: Settings,
+    catalog: Catalog,
+    subscriber: SubscriberRow,
+    decision: Decision,
+    intent: Intent,
+    facts: ReplyFacts,
+    now: datetime.datetime,
+) -> ReplyFacts:
+    """Codes, pairs and the partner's notices; the reply's facts, with the code or the
+    partner's name (theirs for their partner, as they set it with NAME)."""
+    local = catalog.in_language(subscriber.language)
+    partner_name = subscriber.partner_name or local.fallbacks.get("partner", "")
+    if decision.pending_pair_code is not None:
+        connection.execute(
+            update(_subscriber)
+            .where(_subscriber.c.id == subscriber.id)
+            .values(pending_pair_code=decision.pending_pair_code)
+        )
+    if decision.issue_pair_code:
+        facts = replace(facts, pair_code=new_code(connection, subscriber.id, now))
+    if decision.pair_now:
+        code = intent.code or subscriber.pending_pair_code
+        assert code is not None  # the decision saw it valid
+        owner = pair_with(connection, code, subscriber.id, now)
+        connection.execute(
+            update(_subscriber)
+            .where(_subscriber.c.id == subscriber.id)
+            .values(pending_pair_code=None)
+        )
+        _notify_partner(connection, settings, catalog, owner, "partner_paired", now)
+        facts = replace(facts, partner_name=partner_name, paired_now=True)
+    if decision.end_pairing:
+        former = end_pair(connection, subscriber.id, now)
+        if former is not None:
+            _notify_partner(connection, settings, catalog, former, "pairing_ended", now)
+    return facts
+
+
+def _notify_partner(
+    connection: Connection,
+    settings: Settings,
+    catalog: Catalog,
+    partner_id: int,
+    key: str,
+    now: datetime.datetime,
+) -> None:
+    """A notice to the partner, in their language, inside their own window."""
+    partner = connection.execute(
+        select(
+            _subscriber.c.phone,
+            _subscriber.c.language,
+            _subscriber.c.partner_name,
+            _subscriber.c.timezone,
+            _subscriber.c.candidate_zones,
+            _subscriber.c.status,
+        ).where(_subscriber.c.id == partner_id)
+    ).one()
+    if partner.status is not SubscriberStatus.ACTIVE:
+        return  # paused or gone: nothing is sent to them
+    local = catalog.in_language(partner.language)
+    body = smart_encoded(
+        _texts(local).reply(
+            key,
+            program=settings.program_name,
+            partner=partner.partner_name or local.fallbacks.get("partner", ""),
+        )
+    )
+    zones = zones_of(partner.timezone, partner.candidate_zones)
+    send_at = first_shared_moment(now, zones, settings.send_window) or now
+    notify(connection, partner_id, partner.phone, body, now, send_at)
 
 
 _ACKNOWLEDGING = (ReplyKind.WIN_ACK, ReplyKind.ENCOURAGEMENT, ReplyKind.ACKNOWLEDGED)

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from service.catalog.vocabulary import Vocabulary, without_accents
+from service.conversation.vocabulary import Vocabulary, without_accents
 
 
 class IntentKind(StrEnum):
@@ -52,6 +52,8 @@ class IntentKind(StrEnum):
     SKIP = "skip"
     ZONE = "zone"
     LANGUAGE = "language"
+    PAIR = "pair"
+    UNPAIR = "unpair"
     UNCLEAR_COMMAND = "unclear_command"
     MESSAGE = "message"
 
@@ -67,6 +69,7 @@ class Intent:
     love_language: str | None = None  # one of LOVE_LANGUAGES
     command: str | None = None  # for UNCLEAR_COMMAND: "time", "pause", "love" or "name"
     place: str | None = None  # for ZONE: the place as written
+    code: str | None = None  # for PAIR, and JOIN with a partner's code: as written
     # The language the text was in, when its words say so (UNIRME, SI, AYUDA are Spanish; for
     # LANGUAGE, the language asked for); None when the words are the same in both.
     language: str | None = None
@@ -258,12 +261,31 @@ _ZONE_COMMAND = re.compile(r"(?:zone|zona|time ?zone|tz|zona horaria|huso horari
 _ENGLISH_WORDS = frozenset({"english", "ingles", "in english"})
 
 
+_PAIR_COMMAND = re.compile(
+    r"(?:pair|emparejar|vincular)(?:(?: with)?(?: code)?[\s:#-]+(?P<code>.+))?"
+)
+_UNPAIR_COMMAND = re.compile(r"(?:unpair|desemparejar|desvincular)")
+_JOIN_WITH_CODE = re.compile(r"(?P<join>[a-z]+)[\s:#-]+(?P<code>\d{6})")
+
+
 def parse_intent(text: str, vocabularies: Sequence[Vocabulary] = ()) -> Intent:
     """What `text` means; `vocabularies` are the keywords of the languages besides English
     (the catalog's), read as well as English's by everyone."""
     normalized = normalize(text)
     bare = without_accents(normalized)
     plain_bare = plain_words(bare)
+    pairing = _PAIR_COMMAND.fullmatch(bare)
+    if pairing is not None:
+        code = re.sub(r"(?<=\d)[ -](?=\d)", "", (pairing["code"] or "").strip())
+        if " " not in code:  # "pair up tonight" is a reply, "PAIR 123 456" a code
+            return Intent(IntentKind.PAIR, keyword="pair", code=code or None)
+    if _UNPAIR_COMMAND.fullmatch(bare):
+        return Intent(IntentKind.UNPAIR, keyword="unpair")
+    joining = _JOIN_WITH_CODE.fullmatch(bare)
+    if joining is not None:
+        joined = parse_intent(joining["join"], vocabularies)
+        if joined.kind is IntentKind.OPT_IN:
+            return replace(joined, code=joining["code"])
     if normalized in OPT_OUT_KEYWORDS:
         return Intent(IntentKind.OPT_OUT, keyword=normalized)
     if normalized in OPT_IN_KEYWORDS:

@@ -39,6 +39,8 @@ class ReplyFacts:
     zone_known: bool = True
     zone: str = ""  # as the subscriber named it, after ZONE
     local_time: datetime.time | None = None  # in that zone, when ZONE was answered
+    pair_code: str = ""
+    paired_now: bool = False  # joined with a partner's code: the welcome says so
 
 
 # The replies that are a text already worded elsewhere (a prompt, the resources, a count).
@@ -75,9 +77,12 @@ def _worded(kind: ReplyKind, facts: ReplyFacts, texts: ReplyTexts) -> str:
         "zone": facts.zone,
         "local_time": texts.clock(facts.local_time) if facts.local_time else "",
         "until": texts.day(facts.paused_until) if facts.paused_until else "",
+        "code": facts.pair_code,
     }
     key = kind.value
-    if kind is ReplyKind.WELCOME and not facts.zone_known:
+    if kind is ReplyKind.WELCOME and facts.paired_now:
+        key = "welcome_paired"
+    elif kind is ReplyKind.WELCOME and not facts.zone_known:
         key = "welcome_zone_unknown"
     elif kind is ReplyKind.WELCOME and facts.zone_uncertain:
         key = "welcome_zone_uncertain"

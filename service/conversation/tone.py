@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from service.catalog.vocabulary import without_accents
 from service.conversation.intents import normalize, plain_words
+from service.conversation.vocabulary import without_accents
 
 _NOT_LANDED = (
     r"\b(didnt|did not|doesnt|does not) (go well|go so well|go great|go as planned|work|land|"

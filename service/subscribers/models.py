@@ -34,6 +34,8 @@ class Subscriber(SQLModel, table=True):
     candidate_zones: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     zone_confirmed: bool = False
     language: str = Field(default="en", max_length=8)
+    # A code texted before confirming (PAIR 123456 from a new number): paired on YES.
+    pending_pair_code: str | None = Field(default=None, max_length=6)
     preferred_time: datetime.time = Field(default=datetime.time(18, 30))
     prompts_per_week: int = 3
     next_prompt_at: datetime.datetime | None = Field(default=None, sa_column=utc_datetime_column())

@@ -6,6 +6,7 @@ import datetime
 
 from sqlalchemy import Connection, insert, update
 
+from service.couples.service import end_pair
 from service.database import table_of
 from service.dispatch.outbox import cancel_unsent
 from service.subscribers.models import (
@@ -36,10 +37,11 @@ def opt_out(
     now: datetime.datetime,
     message_sid: str | None = None,
     text: str | None = None,
-) -> None:
+) -> int | None:
     """Opt the subscriber out in the connection's transaction: their schedule is cleared,
-    every prompt claimed but not yet handed to Twilio is cancelled, and the consent event is
-    recorded (each time: a repeated STOP is a fact of the consent log too)."""
+    every prompt claimed but not yet handed to Twilio is cancelled, their pairing ends, and
+    the consent event is recorded (each time: a repeated STOP is a fact of the consent log
+    too). The former partner's id, if they were paired."""
     connection.execute(
         update(_subscriber)
         .where(_subscriber.c.id == subscriber_id)
@@ -57,3 +59,4 @@ def opt_out(
         )
     )
     cancel_unsent(connection, subscriber_id, now)
+    return end_pair(connection, subscriber_id, now)

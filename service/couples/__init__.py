@@ -1,0 +1,1 @@
+"""Couples: two members paired by a code, never by a partner's number."""

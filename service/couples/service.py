@@ -1,0 +1,145 @@
+"""Pairing in the database: codes, pairs, and the notices a partner gets."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from typing import NamedTuple
+
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
+
+from service.couples.models import FailedPairCode, Pair, PairCode
+from service.couples.pairing import CODE_LIFETIME, FAILURE_PERIOD, CodeFacts
+from service.database import table_of
+from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
+from service.subscribers.models import Subscriber, SubscriberStatus
+
+_pair = table_of(Pair)
+_code = table_of(PairCode)
+_failed = table_of(FailedPairCode)
+_subscriber = table_of(Subscriber)
+_outbound = table_of(OutboundMessage)
+
+
+class Partner(NamedTuple):
+    pair_id: int
+    partner_id: int
+
+
+def partner_of(connection: Connection, subscriber_id: int) -> Partner | None:
+    """The member's open pair, if any, and who is on the other side."""
+    row = connection.execute(
+        select(_pair.c.id, _pair.c.first_id, _pair.c.second_id).where(
+            _pair.c.ended_at.is_(None),
+            or_(_pair.c.first_id == subscriber_id, _pair.c.second_id == subscriber_id),
+        )
+    ).first()
+    if row is None:
+        return None
+    return Partner(row.id, row.second_id if row.first_id == subscriber_id else row.first_id)
+
+
+def new_code(connection: Connection, owner_id: int, now: datetime.datetime) -> str:
+    """A fresh code for `owner_id`, unlike any code still open; the owner's older open codes
+    stop working."""
+    connection.execute(
+        update(_code)
+        .where(_code.c.owner_id == owner_id, _code.c.used_at.is_(None))
+        .values(expires_at=now)
+    )
+    while True:
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        taken = connection.execute(
+            select(_code.c.id).where(_code.c.code == code, _code.c.expires_at > now).limit(1)
+        ).first()
+        if taken is None:
+            break
+    connection.execute(
+        insert(_code).values(
+            code=code, owner_id=owner_id, created_at=now, expires_at=now + CODE_LIFETIME
+        )
+    )
+    return code
+
+
+def code_facts(connection: Connection, code: str) -> CodeFacts | None:
+    """The newest code with these digits, and its owner as they are now."""
+    row = connection.execute(
+        select(_code.c.owner_id, _code.c.expires_at, _code.c.used_at, _subscriber.c.status)
+        .join(_subscriber, _subscriber.c.id == _code.c.owner_id)
+        .where(_code.c.code == code)
+        .order_by(_code.c.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return CodeFacts(
+        owner_id=row.owner_id,
+        expires_at=row.expires_at,
+        used=row.used_at is not None,
+        owner_active=row.status in (SubscriberStatus.ACTIVE, SubscriberStatus.PAUSED),
+        owner_paired=partner_of(connection, row.owner_id) is not None,
+    )
+
+
+def pair_with(connection: Connection, code: str, claimant_id: int, now: datetime.datetime) -> int:
+    """Uses the code and pairs its owner with `claimant_id`; the owner's id."""
+    owner_id: int = connection.execute(
+        update(_code)
+        .where(_code.c.code == code, _code.c.used_at.is_(None), _code.c.expires_at > now)
+        .values(used_at=now)
+        .returning(_code.c.owner_id)
+    ).scalar_one()
+    connection.execute(
+        insert(_pair).values(first_id=owner_id, second_id=claimant_id, created_at=now)
+    )
+    return owner_id
+
+
+def end_pair(connection: Connection, subscriber_id: int, now: datetime.datetime) -> int | None:
+    """Ends the member's open pair; the partner's id, or None when they had none."""
+    partner = partner_of(connection, subscriber_id)
+    if partner is None:
+        return None
+    connection.execute(update(_pair).where(_pair.c.id == partner.pair_id).values(ended_at=now))
+    return partner.partner_id
+
+
+def recent_failures(connection: Connection, phone: str, now: datetime.datetime) -> int:
+    return int(
+        connection.execute(
+            select(func.count()).where(
+                and_(_failed.c.phone == phone, _failed.c.at > now - FAILURE_PERIOD)
+            )
+        ).scalar_one()
+    )
+
+
+def record_failure(connection: Connection, phone: str, now: datetime.datetime) -> None:
+    connection.execute(_failed.delete().where(_failed.c.at <= now - FAILURE_PERIOD))
+    connection.execute(insert(_failed).values(phone=phone, at=now))
+
+
+def notify(
+    connection: Connection,
+    subscriber_id: int,
+    phone: str,
+    body: str,
+    now: datetime.datetime,
+    send_at: datetime.datetime,
+) -> None:
+    """A message to the partner, sent by the next dispatch pass at or after `send_at` (inside
+    their own window): it waits `claimed`, as any prompt, and passes the same check."""
+    connection.execute(
+        insert(_outbound).values(
+            subscriber_id=subscriber_id,
+            phone=phone,
+            kind=OutboundKind.REPLY,
+            body=body,
+            status=OutboundStatus.CLAIMED,
+            attempts=0,
+            lease_until=send_at,
+            created_at=now,
+            updated_at=now,
+        )
+    )
