@@ -2,7 +2,7 @@
 
 from service.admin.erased import ErasedNumber
 from service.conversation.models import InboundMessage
-from service.couples.models import FailedPairCode, Pair, PairCode
+from service.couples.models import FailedPairCode, Pair, PairCode, SharedQuestion
 from service.dashboard.models import FailedSignIn, RevokedSession
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 from service.safety.models import AuditAction, SafetyAudit, SafetyFlag
@@ -32,6 +32,7 @@ __all__ = [
     "RevokedSession",
     "SafetyAudit",
     "SafetyFlag",
+    "SharedQuestion",
     "Subscriber",
     "SubscriberStatus",
     "Win",

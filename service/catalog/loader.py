@@ -33,6 +33,7 @@ from types import MappingProxyType
 from typing import Final, TypeGuard
 
 from service.catalog.reply_texts import REPLIES_FILE, ReplyTexts, read_reply_texts
+from service.catalog.shared import SHARED_QUESTIONS_FILE, SharedQuestion, read_shared_questions
 from service.catalog.vocabulary import KEYWORDS_FILE, read_vocabulary
 from service.catalog.yaml_files import UNREADABLE, placeholder_problems, read_yaml
 from service.conversation.vocabulary import Vocabulary
@@ -51,8 +52,6 @@ PLACEHOLDERS_FILE: Final = "placeholders.yaml"
 ACKNOWLEDGEMENTS_FILE: Final = "acknowledgements.yaml"
 ENCOURAGEMENTS_FILE: Final = "encouragements.yaml"
 RECAPS_FILE: Final = "recaps.yaml"
-# Questions for couples mode, both partners answering one (issue #18); not prompts.
-SHARED_QUESTIONS_FILE: Final = "shared_questions.yaml"
 RESERVED_FILES: Final = frozenset(
     {
         REPLIES_FILE,
@@ -133,6 +132,7 @@ class Catalog:
     # Other languages, each a catalog of its own folder (messages/<language>/).
     translations: Mapping[str, Catalog] = field(default_factory=dict)
     vocabulary: Vocabulary | None = None  # a translation's keywords (keywords.yaml)
+    shared_questions: tuple[SharedQuestion, ...] = ()  # for paired members
     _prompts_by_id: Mapping[str, Prompt] = field(init=False, repr=False, compare=False)
     prompt_index: PromptIndex = field(init=False, repr=False, compare=False)
 
@@ -536,6 +536,7 @@ def _read_catalog(directory: Path, language: str = DEFAULT_LANGUAGE) -> _ReadRes
         replies=replies,
         translations=_read_translations(directory, problems) if is_default else {},
         vocabulary=None if is_default else read_vocabulary(directory, language, problems),
+        shared_questions=read_shared_questions(directory, problems),
     )
     return _ReadResult(catalog, tuple(problems))
 

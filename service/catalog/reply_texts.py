@@ -59,6 +59,9 @@ REPLY_PLACEHOLDERS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
         "not_paired": frozenset(),
         "partner_paired": frozenset({"program", "partner"}),
         "pairing_ended": frozenset({"program"}),
+        "shared_question": frozenset({"question"}),
+        "answer_kept": frozenset(),
+        "reveal": frozenset({"partner", "answer"}),
     }
 )
 FREQUENCIES: Final = ("daily", "weekly", "several")

@@ -36,15 +36,19 @@ from service.conversation.replies import render as render_reply
 from service.conversation.tone import is_about_the_service, sounds_discouraged
 from service.conversation.vocabulary import without_accents
 from service.couples.pairing import CodeCheck, check_code, is_code
+from service.couples.reveal import Outcome, outcome, quoted
 from service.couples.service import (
     code_facts,
     end_pair,
+    keep_answer,
     new_code,
     notify,
+    open_question,
     pair_with,
     partner_of,
     recent_failures,
     record_failure,
+    suspend_questions,
 )
 from service.database import table_of
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
@@ -296,9 +300,12 @@ def _answer(
         connection, settings, catalog, subscriber, decision, intent, reply_facts, now
     )
     words = _safety_words(settings, catalog, text.phone, decision, concern, language)
+    shared = _shared_answer(connection, settings, catalog, subscriber, text, concern, now)
     if decision.reply is None:
         return None
     reply = render_reply(decision.reply, replace(reply_facts, **words), _texts(local))
+    if shared and decision.reply in _ACKNOWLEDGING:
+        reply = f"{reply}\n{shared}"
     _keep_reply(connection, subscriber, decision, reply_facts, reply, now)
     return reply
 
@@ -564,6 +571,46 @@ def _apply(
     return facts
 
 
+def _shared_answer(
+    connection: Connection,
+    settings: Settings,
+    catalog: Catalog,
+    subscriber: SubscriberRow,
+    text: InboundText,
+    concern: Concern | None,
+    now: datetime.datetime,
+) -> str | None:
+    """A paired member's text to their open shared question: kept as their answer, and when
+    both have answered, each gets the other's. A concern is never forwarded: the pair's
+    questions close unrevealed, and the partner hears nothing of it."""
+    partner = partner_of(connection, subscriber.id)
+    if partner is None:
+        return None
+    if concern is not None:
+        suspend_questions(connection, subscriber.id, now)
+        return None
+    question = open_question(connection, partner, subscriber.id, now)
+    result = outcome(question.state if question else None, now)
+    if question is None or result is Outcome.NOT_AN_ANSWER:
+        return None
+    keep_answer(connection, question, text.body, now)
+    local = catalog.in_language(subscriber.language)
+    texts = _texts(local)
+    if result is Outcome.KEPT:
+        return smart_encoded(texts.reply("answer_kept"))
+    assert question.their_answer is not None  # Outcome.REVEAL says so
+    _notify_partner(
+        connection, settings, catalog, partner.partner_id, "reveal", now, answer=quoted(text.body)
+    )
+    name = _named(subscriber.partner_name or local.fallbacks.get("partner", ""), "reveal")
+    return texts.reply("reveal", partner=name, answer=quoted(question.their_answer))
+
+
+def _named(partner: str, key: str) -> str:
+    """The partner as a reply names them: a reveal starts with them ("Your partner answered")."""
+    return partner[:1].upper() + partner[1:] if key == "reveal" else partner
+
+
 def _code_check(
     connection: Connection,
     text: InboundText,
@@ -634,6 +681,7 @@ def _notify_partner(
     partner_id: int,
     key: str,
     now: datetime.datetime,
+    answer: str = "",
 ) -> None:
     """A notice to the partner, in their language, inside their own window."""
     partner = connection.execute(
@@ -653,7 +701,8 @@ def _notify_partner(
         _texts(local).reply(
             key,
             program=settings.program_name,
-            partner=partner.partner_name or local.fallbacks.get("partner", ""),
+            partner=_named(partner.partner_name or local.fallbacks.get("partner", ""), key),
+            answer=answer,
         )
     )
     zones = zones_of(partner.timezone, partner.candidate_zones)

@@ -48,3 +48,23 @@ class FailedPairCode(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     phone: str = Field(max_length=20)
     at: datetime.datetime = Field(sa_column=utc_datetime_column(nullable=False))
+
+
+class SharedQuestion(SQLModel, table=True):
+    """One question both partners of a pair get; each answer is shown to the other only once
+    both have answered, and never after the question closes."""
+
+    __tablename__ = "shared_question"
+    __table_args__ = (Index("ix_shared_question_pair", "pair_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    pair_id: int = Field(foreign_key="pair.id")
+    number: int  # its place in each language's list, so partners get the same question
+    created_at: datetime.datetime = Field(sa_column=utc_datetime_column(nullable=False))
+    closes_at: datetime.datetime = Field(sa_column=utc_datetime_column(nullable=False))
+    closed_at: datetime.datetime | None = Field(default=None, sa_column=utc_datetime_column())
+    first_sent_at: datetime.datetime | None = Field(default=None, sa_column=utc_datetime_column())
+    second_sent_at: datetime.datetime | None = Field(default=None, sa_column=utc_datetime_column())
+    first_answer: str | None = Field(default=None, max_length=1600)
+    second_answer: str | None = Field(default=None, max_length=1600)
+    revealed_at: datetime.datetime | None = Field(default=None, sa_column=utc_datetime_column())

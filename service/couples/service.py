@@ -9,7 +9,9 @@ from typing import NamedTuple
 from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
 from service.couples.models import FailedPairCode, Pair, PairCode
+from service.couples.models import SharedQuestion as SharedQuestionRow
 from service.couples.pairing import CODE_LIFETIME, FAILURE_PERIOD, CodeFacts
+from service.couples.reveal import ANSWER_WINDOW, QUESTION_EVERY, QuestionState
 from service.database import table_of
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 from service.subscribers.models import Subscriber, SubscriberStatus
@@ -142,4 +144,120 @@ def notify(
             created_at=now,
             updated_at=now,
         )
+    )
+
+
+_question = table_of(SharedQuestionRow)
+
+
+class OpenQuestion(NamedTuple):
+    id: int
+    number: int
+    side: str  # "first" or "second": which partner's columns are this member's
+    state: QuestionState
+    their_answer: str | None
+
+
+def _side(connection: Connection, pair_id: int, subscriber_id: int) -> str:
+    first_id = connection.execute(select(_pair.c.first_id).where(_pair.c.id == pair_id)).scalar()
+    return "first" if first_id == subscriber_id else "second"
+
+
+def open_question(
+    connection: Connection, partner: Partner, subscriber_id: int, now: datetime.datetime
+) -> OpenQuestion | None:
+    """The pair's latest question still open, as this member sees it."""
+    row = connection.execute(
+        select(_question)
+        .where(
+            _question.c.pair_id == partner.pair_id,
+            _question.c.closed_at.is_(None),
+            _question.c.revealed_at.is_(None),
+            _question.c.closes_at > now,
+        )
+        .order_by(_question.c.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    mine = _side(connection, partner.pair_id, subscriber_id)
+    theirs = "second" if mine == "first" else "first"
+    state = QuestionState(
+        sent_to_me=getattr(row, f"{mine}_sent_at") is not None,
+        i_answered=getattr(row, f"{mine}_answer") is not None,
+        they_answered=getattr(row, f"{theirs}_answer") is not None,
+        closes_at=row.closes_at,
+        closed=False,
+    )
+    return OpenQuestion(row.id, row.number, mine, state, getattr(row, f"{theirs}_answer"))
+
+
+def question_to_send(
+    connection: Connection, partner: Partner, subscriber_id: int, count: int, now: datetime.datetime
+) -> int | None:
+    """The number of the shared question this member's prompt should be, marked as sent to
+    them: the pair's open one they have not had, or a new one when the pair had none this
+    week (the first prompt after pairing always is one). None: an individual prompt."""
+    if count == 0:
+        return None
+    question = open_question(connection, partner, subscriber_id, now)
+    if question is not None and question.state.sent_to_me:
+        return None
+    if question is None:
+        latest = connection.execute(
+            select(_question.c.created_at)
+            .where(_question.c.pair_id == partner.pair_id)
+            .order_by(_question.c.id.desc())
+            .limit(1)
+        ).scalar()
+        if latest is not None and now - latest < QUESTION_EVERY:
+            return None
+        asked = set(
+            connection.execute(
+                select(_question.c.number).where(_question.c.pair_id == partner.pair_id)
+            ).scalars()
+        )
+        fresh = [n for n in range(count) if n not in asked] or list(range(count))
+        number = fresh[secrets.randbelow(len(fresh))]
+        question_id = connection.execute(
+            insert(_question)
+            .values(
+                pair_id=partner.pair_id,
+                number=number,
+                created_at=now,
+                closes_at=now + ANSWER_WINDOW,
+            )
+            .returning(_question.c.id)
+        ).scalar_one()
+        side = _side(connection, partner.pair_id, subscriber_id)
+    else:
+        question_id, number, side = question.id, question.number, question.side
+    connection.execute(
+        update(_question).where(_question.c.id == question_id).values({f"{side}_sent_at": now})
+    )
+    return number
+
+
+def keep_answer(
+    connection: Connection, question: OpenQuestion, answer: str, now: datetime.datetime
+) -> None:
+    values: dict[str, object] = {f"{question.side}_answer": answer[:1600]}
+    if question.their_answer is not None:
+        values["revealed_at"] = now
+    connection.execute(update(_question).where(_question.c.id == question.id).values(values))
+
+
+def suspend_questions(connection: Connection, subscriber_id: int, now: datetime.datetime) -> None:
+    """After a safety concern: the pair's open questions close unrevealed, silently."""
+    partner = partner_of(connection, subscriber_id)
+    if partner is None:
+        return
+    connection.execute(
+        update(_question)
+        .where(
+            _question.c.pair_id == partner.pair_id,
+            _question.c.closed_at.is_(None),
+            _question.c.revealed_at.is_(None),
+        )
+        .values(closed_at=now)
     )

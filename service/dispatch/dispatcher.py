@@ -32,6 +32,7 @@ from sqlalchemy import Connection, Engine, Select, bindparam, exists, insert, or
 from sqlalchemy.exc import IntegrityError
 
 from service.catalog import Catalog, choose_prompt, render
+from service.couples.service import partner_of, question_to_send
 from service.database import table_of
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 from service.dispatch.outbox import prompt_histories
@@ -41,6 +42,7 @@ from service.metrics import DISPATCH_FAILURES
 from service.scheduling.schedule import week_start
 from service.scheduling.state_rules import StateRule, default_rules, rule_for
 from service.settings import Settings
+from service.sms_encoding import smart_encoded
 from service.subscribers.models import ConsentMethod, Subscriber, SubscriberStatus
 from service.subscribers.service import opt_out
 from service.transport import Delivery, SendResult, Transport
@@ -52,6 +54,7 @@ RETRY_BACKOFF = datetime.timedelta(minutes=2)
 MAX_ATTEMPTS = 5
 STALE_AFTER = datetime.timedelta(hours=12)  # a claimed prompt older than this is not sent late
 DAY = datetime.timedelta(days=1)
+SHARED_CATEGORY = "together"  # a shared question's category, beside the prompts'
 # Rows that never reached anyone, or were an answer in TwiML rather than a scheduled send.
 NOT_SCHEDULED_SENDS = (
     OutboundStatus.CANCELLED,
@@ -235,7 +238,8 @@ class Dispatcher:
                         rule=rules.get(subscriber.id),
                         cap_clears_at=caps.get(subscriber.id),
                     )
-                    claims.append(self._claim(subscriber, plan, histories[subscriber.id], wins))
+                    history = histories[subscriber.id]
+                    claims.append(self._claim(connection, subscriber, plan, history, wins, now))
                 except Exception:
                     self._skip(subscriber.id, failed, report, "could not be planned")
             try:
@@ -255,12 +259,38 @@ class Dispatcher:
         return ids, len(subscribers)
 
     def _claim(
-        self, subscriber: DueSubscriber, plan: Plan, history: list[str], wins: int
+        self,
+        connection: Connection,
+        subscriber: DueSubscriber,
+        plan: Plan,
+        history: list[str],
+        wins: int,
+        now: datetime.datetime,
     ) -> _Claim:
         if plan.send is None:
             return _Claim(subscriber, plan)
+        if plan.send is OutboundKind.PROMPT:
+            shared = self._shared_question(connection, subscriber, now)
+            if shared is not None:
+                return _Claim(subscriber, plan, *shared)
         body, prompt_id, category = self._compose(subscriber, plan.send, history, wins)
         return _Claim(subscriber, plan, body, prompt_id, category)
+
+    def _shared_question(
+        self, connection: Connection, subscriber: DueSubscriber, now: datetime.datetime
+    ) -> tuple[str, str, str] | None:
+        """A paired member's prompt is the pair's shared question when one is due for them."""
+        partner = partner_of(connection, subscriber.id)
+        if partner is None:
+            return None
+        catalog = self.catalog.in_language(subscriber.language)
+        questions = catalog.shared_questions
+        number = question_to_send(connection, partner, subscriber.id, len(questions), now)
+        if number is None or catalog.replies is None:
+            return None
+        question = questions[number % len(questions)]
+        body = smart_encoded(catalog.replies.reply("shared_question", question=question.text))
+        return body, question.id, SHARED_CATEGORY
 
     def _rule(self, phone: str) -> StateRule | None:
         return rule_for(phone, default_rules()) if self.settings.state_rules else None

@@ -1,0 +1,108 @@
+"""One question for two, each answer revealed once both have replied: over signed webhooks
+and real ticks, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from service.couples.models import SharedQuestion
+from service.deps import Runtime
+from service.dispatch.dispatcher import Dispatcher
+from service.dispatch.models import OutboundMessage, OutboundStatus
+from service.subscribers.models import Subscriber
+from tests.dispatch.conftest import run_tick
+from tests.fake_twilio import FakeTwilio
+from tests.phone import Phone
+
+T0 = datetime.datetime(2026, 3, 10, 16, 0, tzinfo=datetime.UTC)  # noon in New York
+
+
+def paired(phone: Phone, partner: Phone) -> None:
+    phone.join()
+    partner.join()
+    [code] = re.findall(r"\b\d{6}\b", phone.text("PAIR") or "")
+    assert "paired" in (partner.text(f"PAIR {code}") or "")
+
+
+def next_prompt(engine: Engine, number: str) -> datetime.datetime:
+    with Session(engine) as session:
+        at = session.exec(select(Subscriber).where(Subscriber.phone == number)).one()
+    assert at.next_prompt_at is not None
+    return at.next_prompt_at
+
+
+def notices_to(engine: Engine, number: str) -> list[str]:
+    with Session(engine) as session:
+        rows = session.exec(
+            select(OutboundMessage)
+            .where(
+                OutboundMessage.phone == number, OutboundMessage.status == OutboundStatus.CLAIMED
+            )
+            .order_by(col(OutboundMessage.id))
+        )
+        return [row.body for row in rows]
+
+
+def test_both_get_one_question_and_each_sees_the_other_s_answer_once_both_replied(
+    client: TestClient,
+    runtime: Runtime,
+    phone: Phone,
+    engine: Engine,
+    dispatcher: Dispatcher,
+    fake_twilio: FakeTwilio,
+) -> None:
+    runtime.clock = lambda: T0
+    partner = phone.other("+14155550301")
+    paired(phone, partner)
+    first = next_prompt(engine, phone.number)
+    runtime.clock = lambda: first
+    assert run_tick(dispatcher, first).sent >= 1
+    mine = [m.body for m in fake_twilio.messages if m.to == phone.number and "both" in m.body]
+    assert mine and mine[0].startswith("For you both:")  # after the notice that they paired
+    runtime.clock = lambda: first + datetime.timedelta(minutes=10)
+    kept = phone.text("The night we got lost and laughed") or ""
+    assert "waits for your partner's" in kept
+    second = next_prompt(engine, partner.number)
+    runtime.clock = lambda: second
+    run_tick(dispatcher, second)
+    theirs = [m.body for m in fake_twilio.messages if m.to == partner.number and "both" in m.body]
+    assert theirs == mine[:1]  # the same question, word for word
+    runtime.clock = lambda: second + datetime.timedelta(minutes=5)
+    reveal = partner.text("When you made soup for me") or ""
+    assert 'Your partner answered: "The night we got lost and laughed"' in reveal
+    assert any('"When you made soup for me"' in body for body in notices_to(engine, phone.number))
+    with Session(engine) as session:
+        [question] = session.exec(select(SharedQuestion)).all()
+    assert question.revealed_at is not None
+    later = partner.text("and the bread too") or ""
+    assert "answered" not in later  # revealed once, never again
+
+
+def test_a_safety_concern_is_never_forwarded_and_stops_the_reveal(
+    client: TestClient,
+    runtime: Runtime,
+    phone: Phone,
+    engine: Engine,
+    dispatcher: Dispatcher,
+    fake_twilio: FakeTwilio,
+) -> None:
+    runtime.clock = lambda: T0
+    partner = phone.other("+14155550302")
+    paired(phone, partner)
+    for member in (phone, partner):
+        at = next_prompt(engine, member.number)
+        runtime.clock = lambda at=at: at
+        run_tick(dispatcher, at)
+    concern = "he said he will kill me if I leave"
+    phone.text(concern)
+    reply = partner.text("Our first dance") or ""
+    assert "answered" not in reply
+    assert not any(concern in body for body in notices_to(engine, partner.number))
+    with Session(engine) as session:
+        [question] = session.exec(select(SharedQuestion)).all()
+    assert question.closed_at is not None and question.revealed_at is None
