@@ -21,7 +21,7 @@ from sqlmodel import col, select
 
 from service.admin.erased import ErasedNumber, phone_digest, tombstone_phone
 from service.conversation.models import InboundMessage
-from service.couples.models import FailedPairCode, Pair, PairCode
+from service.couples.models import FailedPairCode, Pair, PairCode, SharedQuestion
 from service.database import session_scope
 from service.dispatch.models import OutboundMessage
 from service.safety.models import SafetyFlag
@@ -98,12 +98,13 @@ def erase_subscriber(engine: Engine, subscriber_id: int, now: datetime.datetime)
             )
             .values(phone=tombstone, text=None, subscriber_id=None)
         )
-        # Pairs and codes name the subscriber; the partner's side of a pair goes with it.
-        session.execute(
-            delete(Pair).where(
-                or_(col(Pair.first_id) == subscriber_id, col(Pair.second_id) == subscriber_id)
-            )
+        # Pairs and codes name the subscriber; the partner's side of a pair goes with it,
+        # and so do the pair's questions and both answers (theirs is shown to nobody now).
+        their_pairs = select(Pair.id).where(
+            or_(col(Pair.first_id) == subscriber_id, col(Pair.second_id) == subscriber_id)
         )
+        session.execute(delete(SharedQuestion).where(col(SharedQuestion.pair_id).in_(their_pairs)))
+        session.execute(delete(Pair).where(col(Pair.id).in_(their_pairs)))
         session.execute(delete(PairCode).where(col(PairCode.owner_id) == subscriber_id))
         session.execute(delete(FailedPairCode).where(col(FailedPairCode.phone) == phone))
         digest = phone_digest(phone)

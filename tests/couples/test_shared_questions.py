@@ -15,6 +15,7 @@ from service.deps import Runtime
 from service.dispatch.dispatcher import Dispatcher
 from service.dispatch.models import OutboundMessage, OutboundStatus
 from service.subscribers.models import Subscriber
+from tests.conftest import ADMIN_TOKEN
 from tests.dispatch.conftest import run_tick
 from tests.fake_twilio import FakeTwilio
 from tests.phone import Phone
@@ -106,3 +107,29 @@ def test_a_safety_concern_is_never_forwarded_and_stops_the_reveal(
     with Session(engine) as session:
         [question] = session.exec(select(SharedQuestion)).all()
     assert question.closed_at is not None and question.revealed_at is None
+
+
+def test_erasing_a_partner_erases_the_pair_and_its_answers(
+    client: TestClient,
+    runtime: Runtime,
+    phone: Phone,
+    engine: Engine,
+    dispatcher: Dispatcher,
+    fake_twilio: FakeTwilio,
+) -> None:
+    runtime.clock = lambda: T0
+    partner = phone.other("+14155550303")
+    paired(phone, partner)
+    first = next_prompt(engine, phone.number)
+    runtime.clock = lambda: first
+    run_tick(dispatcher, first)
+    phone.text("Our kitchen dance")
+    with Session(engine) as session:
+        member = session.exec(select(Subscriber).where(Subscriber.phone == phone.number)).one()
+    erased = client.delete(
+        f"/admin/subscribers/{member.id}", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    )
+    assert erased.status_code == 200
+    with Session(engine) as session:
+        assert session.exec(select(SharedQuestion)).all() == []
+    assert "not paired" in (partner.text("UNPAIR") or "")
