@@ -62,6 +62,8 @@ REPLY_PLACEHOLDERS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
         "shared_question": frozenset({"question"}),
         "answer_kept": frozenset(),
         "reveal": frozenset({"partner", "answer"}),
+        "question_reminder": frozenset(),
+        "question_closed": frozenset(),
     }
 )
 FREQUENCIES: Final = ("daily", "weekly", "several")

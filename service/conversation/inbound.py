@@ -35,6 +35,7 @@ from service.conversation.replies import ReplyFacts
 from service.conversation.replies import render as render_reply
 from service.conversation.tone import is_about_the_service, sounds_discouraged
 from service.conversation.vocabulary import without_accents
+from service.couples.notices import named, notify_member
 from service.couples.pairing import CodeCheck, check_code, is_code
 from service.couples.reveal import Outcome, outcome, quoted
 from service.couples.service import (
@@ -42,7 +43,6 @@ from service.couples.service import (
     end_pair,
     keep_answer,
     new_code,
-    notify,
     open_question,
     pair_with,
     partner_of,
@@ -64,7 +64,6 @@ from service.safety.resources import (
     safety_reply,
 )
 from service.scheduling.schedule import (
-    first_shared_moment,
     is_inside_window,
     rescheduled_for_new_time,
     restarted_schedule,
@@ -567,7 +566,7 @@ def _apply(
             text=text.body,
         )
         if former_partner is not None:  # told only that it ended, never why
-            _notify_partner(connection, settings, notices, former_partner, "pairing_ended", now)
+            notify_member(connection, settings, notices, former_partner, "pairing_ended", now)
     return facts
 
 
@@ -599,16 +598,11 @@ def _shared_answer(
     if result is Outcome.KEPT:
         return smart_encoded(texts.reply("answer_kept"))
     assert question.their_answer is not None  # Outcome.REVEAL says so
-    _notify_partner(
+    notify_member(
         connection, settings, catalog, partner.partner_id, "reveal", now, answer=quoted(text.body)
     )
-    name = _named(subscriber.partner_name or local.fallbacks.get("partner", ""), "reveal")
+    name = named(subscriber.partner_name or local.fallbacks.get("partner", ""), "reveal")
     return texts.reply("reveal", partner=name, answer=quoted(question.their_answer))
-
-
-def _named(partner: str, key: str) -> str:
-    """The partner as a reply names them: a reveal starts with them ("Your partner answered")."""
-    return partner[:1].upper() + partner[1:] if key == "reveal" else partner
 
 
 def _code_check(
@@ -665,49 +659,13 @@ def _pairing(
             .where(_subscriber.c.id == subscriber.id)
             .values(pending_pair_code=None)
         )
-        _notify_partner(connection, settings, catalog, owner, "partner_paired", now)
+        notify_member(connection, settings, catalog, owner, "partner_paired", now)
         facts = replace(facts, partner_name=partner_name, paired_now=True)
     if decision.end_pairing:
         former = end_pair(connection, subscriber.id, now)
         if former is not None:
-            _notify_partner(connection, settings, catalog, former, "pairing_ended", now)
+            notify_member(connection, settings, catalog, former, "pairing_ended", now)
     return facts
-
-
-def _notify_partner(
-    connection: Connection,
-    settings: Settings,
-    catalog: Catalog,
-    partner_id: int,
-    key: str,
-    now: datetime.datetime,
-    answer: str = "",
-) -> None:
-    """A notice to the partner, in their language, inside their own window."""
-    partner = connection.execute(
-        select(
-            _subscriber.c.phone,
-            _subscriber.c.language,
-            _subscriber.c.partner_name,
-            _subscriber.c.timezone,
-            _subscriber.c.candidate_zones,
-            _subscriber.c.status,
-        ).where(_subscriber.c.id == partner_id)
-    ).one()
-    if partner.status is not SubscriberStatus.ACTIVE:
-        return  # paused or gone: nothing is sent to them
-    local = catalog.in_language(partner.language)
-    body = smart_encoded(
-        _texts(local).reply(
-            key,
-            program=settings.program_name,
-            partner=_named(partner.partner_name or local.fallbacks.get("partner", ""), key),
-            answer=answer,
-        )
-    )
-    zones = zones_of(partner.timezone, partner.candidate_zones)
-    send_at = first_shared_moment(now, zones, settings.send_window) or now
-    notify(connection, partner_id, partner.phone, body, now, send_at)
 
 
 _ACKNOWLEDGING = (ReplyKind.WIN_ACK, ReplyKind.ENCOURAGEMENT, ReplyKind.ACKNOWLEDGED)

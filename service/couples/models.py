@@ -68,3 +68,9 @@ class SharedQuestion(SQLModel, table=True):
     first_answer: str | None = Field(default=None, max_length=1600)
     second_answer: str | None = Field(default=None, max_length=1600)
     revealed_at: datetime.datetime | None = Field(default=None, sa_column=utc_datetime_column())
+    first_reminded_at: datetime.datetime | None = Field(
+        default=None, sa_column=utc_datetime_column()
+    )
+    second_reminded_at: datetime.datetime | None = Field(
+        default=None, sa_column=utc_datetime_column()
+    )

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Final
 
 ANSWER_WINDOW: Final = datetime.timedelta(hours=48)
+REMIND_AFTER: Final = datetime.timedelta(hours=24)  # one gentle reminder, never more
 QUESTION_EVERY: Final = datetime.timedelta(days=7)  # at least one shared question a week
 MAX_QUOTED: Final = 300  # an answer, quoted to the partner, cut at a word with "..."
 

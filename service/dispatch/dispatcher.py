@@ -33,6 +33,7 @@ from sqlalchemy.exc import IntegrityError
 
 from service.catalog import Catalog, choose_prompt, render
 from service.couples.service import partner_of, question_to_send
+from service.couples.upkeep import remind_and_close
 from service.database import table_of
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 from service.dispatch.outbox import prompt_histories
@@ -125,6 +126,7 @@ class Dispatcher:
 
         slots = asyncio.Semaphore(self.settings.max_in_flight)
         report.resumed = await asyncio.to_thread(self._resume_finished_pauses, now)
+        await asyncio.to_thread(self._couples_upkeep, now)
         report.unknown += await asyncio.to_thread(self._settle_abandoned_sends, now)
         while True:  # rows a dead pass left claimed, and retries whose wait is over
             reclaimed, looked_at = await asyncio.to_thread(self._reclaim_expired, now, report)
@@ -158,6 +160,12 @@ class Dispatcher:
                 )
             )
             return int(result.rowcount)
+
+    def _couples_upkeep(self, now: datetime.datetime) -> None:
+        """Reminders and closings of shared questions, queued before this pass sends, so a
+        notice due now goes out with it."""
+        with self.engine.begin() as connection:
+            remind_and_close(connection, self.settings, self.catalog, now)
 
     def _settle_abandoned_sends(self, now: datetime.datetime) -> int:
         """A row still `sending` after its lease may have reached Twilio: it is `unknown`."""

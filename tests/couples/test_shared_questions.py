@@ -133,3 +133,37 @@ def test_erasing_a_partner_erases_the_pair_and_its_answers(
     with Session(engine) as session:
         assert session.exec(select(SharedQuestion)).all() == []
     assert "not paired" in (partner.text("UNPAIR") or "")
+
+
+def test_one_reminder_after_a_day_and_the_question_closes_unshared_after_two(
+    client: TestClient,
+    runtime: Runtime,
+    phone: Phone,
+    engine: Engine,
+    dispatcher: Dispatcher,
+    fake_twilio: FakeTwilio,
+) -> None:
+    runtime.clock = lambda: T0
+    partner = phone.other("+14155550304")
+    paired(phone, partner)
+    for member in (phone, partner):
+        at = next_prompt(engine, member.number)
+        runtime.clock = lambda at=at: at
+        run_tick(dispatcher, at)
+    with Session(engine) as session:
+        [question] = session.exec(select(SharedQuestion)).all()
+    runtime.clock = lambda: question.created_at + datetime.timedelta(hours=2)
+    phone.text("Sunday mornings")
+    for hours in (25, 26):  # one reminder, however many passes run
+        run_tick(dispatcher, question.created_at + datetime.timedelta(hours=hours))
+    nudges = [b for b in notices_to(engine, partner.number) if "gentle nudge" in b]
+    sent = [m.body for m in fake_twilio.messages if m.to == partner.number]
+    assert len([b for b in nudges + sent if "gentle nudge" in b]) == 1
+    assert not any("gentle nudge" in m.body for m in fake_twilio.messages if m.to == phone.number)
+    run_tick(dispatcher, question.created_at + datetime.timedelta(hours=49))
+    told = notices_to(engine, phone.number) + [
+        m.body for m in fake_twilio.messages if m.to == phone.number
+    ]
+    assert any("stays just yours" in body for body in told)
+    runtime.clock = lambda: question.created_at + datetime.timedelta(hours=50)
+    assert "answered" not in (partner.text("Late answer") or "")  # closed: never revealed

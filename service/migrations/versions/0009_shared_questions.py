@@ -30,6 +30,8 @@ def upgrade() -> None:
         sa.Column("first_answer", sa.String(length=1600), nullable=True),
         sa.Column("second_answer", sa.String(length=1600), nullable=True),
         sa.Column("revealed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("first_reminded_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("second_reminded_at", sa.DateTime(timezone=True), nullable=True),
     )
     op.create_index("ix_shared_question_pair", "shared_question", ["pair_id", "created_at"])
 
