@@ -177,6 +177,9 @@ def open_question(
         )
         .order_by(_question.c.id.desc())
         .limit(1)
+        # Both partners answering at the same instant: the second waits and reads the
+        # first's answer, so exactly one of them triggers the reveal.
+        .with_for_update()
     ).first()
     if row is None:
         return None

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import datetime
 import re
+import secrets
+import threading
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from service.conversation.inbound import InboundText, receive
 from service.couples.models import SharedQuestion
 from service.deps import Runtime
 from service.dispatch.dispatcher import Dispatcher
@@ -167,3 +170,43 @@ def test_one_reminder_after_a_day_and_the_question_closes_unshared_after_two(
     assert any("stays just yours" in body for body in told)
     runtime.clock = lambda: question.created_at + datetime.timedelta(hours=50)
     assert "answered" not in (partner.text("Late answer") or "")  # closed: never revealed
+
+
+def test_both_answering_at_the_same_instant_reveal_exactly_once_to_each(
+    client: TestClient,
+    runtime: Runtime,
+    phone: Phone,
+    engine: Engine,
+    dispatcher: Dispatcher,
+    fake_twilio: FakeTwilio,
+) -> None:
+    runtime.clock = lambda: T0
+    partner = phone.other("+14155550305")
+    paired(phone, partner)
+    for member in (phone, partner):
+        at = next_prompt(engine, member.number)
+        runtime.clock = lambda at=at: at
+        run_tick(dispatcher, at)
+    with Session(engine) as session:
+        [question] = session.exec(select(SharedQuestion)).all()
+    now = question.created_at + datetime.timedelta(hours=3)
+    start = threading.Barrier(2)
+    replies: dict[str, str | None] = {}
+
+    def answer(number: str, body: str) -> None:
+        start.wait()
+        text = InboundText("SM" + secrets.token_hex(16), number, body)
+        replies[number] = receive(engine, runtime.settings, runtime.catalog, text, now)
+
+    threads = [
+        threading.Thread(target=answer, args=(phone.number, "The lake")),
+        threading.Thread(target=answer, args=(partner.number, "The mountains")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    in_replies = [r for r in replies.values() if r and "answered:" in r]
+    notices = [b for n in (phone.number, partner.number) for b in notices_to(engine, n)]
+    in_notices = [b for b in notices if "answered:" in b]
+    assert len(in_replies) == 1 and len(in_notices) == 1
