@@ -141,7 +141,7 @@ def read_reply_texts(directory: Path, problems: list[str]) -> ReplyTexts | None:
         problems.append(f"{name}: expected a mapping at the top")
         return None
 
-    def texts(key: str, keys: Mapping[str, frozenset[str]] | tuple[str, ...]) -> dict[str, str]:
+    def texts(key: str, keys: Mapping[str, frozenset[str]]) -> dict[str, str]:
         value = content.get(key)
         if not isinstance(value, dict):
             problems.append(f"{name}: '{key}' must be a mapping")
@@ -152,10 +152,9 @@ def read_reply_texts(directory: Path, problems: list[str]) -> ReplyTexts | None:
             if not isinstance(text, str) or not text.strip():
                 problems.append(f"{name}: {key}.{wanted} is missing or empty")
                 continue
-            allowed = keys[wanted] if isinstance(keys, Mapping) else {"count"}
             problems.extend(
                 f"{name}: {key}.{wanted}: {problem}"
-                for problem in placeholder_problems(text, allowed)
+                for problem in placeholder_problems(text, keys[wanted])
             )
             found[wanted] = text.strip()
         problems.extend(f"{name}: {key}.{extra}: unknown entry" for extra in set(value) - set(keys))

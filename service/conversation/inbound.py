@@ -39,6 +39,7 @@ from service.couples.notices import named, notify_member
 from service.couples.pairing import CodeCheck, check_code, is_code
 from service.couples.reveal import Outcome, outcome, quoted
 from service.couples.service import (
+    Partner,
     code_facts,
     end_pair,
     keep_answer,
@@ -234,6 +235,7 @@ def _answer(
     ordinary = intent.kind is IntentKind.MESSAGE
     concern = assess(text.body) if ordinary else None
     prompt = latest_prompt(connection, subscriber.id) if subscriber and ordinary else None
+    partner = partner_of(connection, subscriber.id) if subscriber else None
     facts = Circumstances(
         twilio_answered=bool(text.opt_out_type),
         safety_concern=concern is not None,
@@ -252,7 +254,7 @@ def _answer(
         reply_to=reply_to(prompt, now),
         about_the_service=ordinary and is_about_the_service(text.body),
         code_check=_code_check(connection, text, intent, subscriber, now),
-        paired=subscriber is not None and partner_of(connection, subscriber.id) is not None,
+        paired=partner is not None,
     )
     state = (
         SubscriberState(
@@ -299,7 +301,11 @@ def _answer(
         connection, settings, catalog, subscriber, decision, intent, reply_facts, now
     )
     words = _safety_words(settings, catalog, text.phone, decision, concern, language)
-    shared = _shared_answer(connection, settings, catalog, subscriber, text, concern, now)
+    shared = None
+    if partner is not None and ordinary:  # an ordinary text leaves the pairing as it was
+        shared = _shared_answer(
+            connection, settings, catalog, subscriber, partner, text, concern, now
+        )
     if decision.reply is None:
         return None
     reply = render_reply(decision.reply, replace(reply_facts, **words), _texts(local))
@@ -489,7 +495,7 @@ def _apply(
         subscriber.onboarding_question_pending = False
     if decision.language is not None:
         subscriber.language = decision.language
-    zone_facts = ReplyFacts(settings.program_name, settings.support_contact)
+    local_time: datetime.time | None = None  # told back when the subscriber names a zone
     if decision.timezone is not None:
         subscriber.timezone, subscriber.candidate_zones = decision.timezone, None
         subscriber.zone_confirmed = True
@@ -504,7 +510,6 @@ def _apply(
                 jitter_key=jitter_key,
             )
         local_time = now.astimezone(zone).time().replace(second=0, microsecond=0)
-        zone_facts = replace(zone_facts, zone=zone_label(decision.timezone), local_time=local_time)
 
     facts = _base_facts(settings, subscriber)
     if subscriber.paused_until is not None:
@@ -513,8 +518,8 @@ def _apply(
     facts = replace(
         facts,
         unclear_command=decision.unclear_command,
-        zone=zone_facts.zone or zone_label(subscriber.timezone),
-        local_time=zone_facts.local_time,
+        zone=zone_label(subscriber.timezone),
+        local_time=local_time,
         zone_uncertain=subscriber.candidate_zones is not None,
         zone_known=subscriber.candidate_zones is None or subscriber.next_prompt_at is not None,
     )
@@ -575,6 +580,7 @@ def _shared_answer(
     settings: Settings,
     catalog: Catalog,
     subscriber: SubscriberRow,
+    partner: Partner,
     text: InboundText,
     concern: Concern | None,
     now: datetime.datetime,
@@ -582,13 +588,10 @@ def _shared_answer(
     """A paired member's text to their open shared question: kept as their answer, and when
     both have answered, each gets the other's. A concern is never forwarded: the pair's
     questions close unrevealed, and the partner hears nothing of it."""
-    partner = partner_of(connection, subscriber.id)
-    if partner is None:
-        return None
     if concern is not None:
-        suspend_questions(connection, subscriber.id, now)
+        suspend_questions(connection, partner.pair_id, now)
         return None
-    question = open_question(connection, partner, subscriber.id, now)
+    question = open_question(connection, partner, now)
     result = outcome(question.state if question else None, now)
     if question is None or result is Outcome.NOT_AN_ANSWER:
         return None

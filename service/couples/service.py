@@ -26,6 +26,7 @@ _outbound = table_of(OutboundMessage)
 class Partner(NamedTuple):
     pair_id: int
     partner_id: int
+    side: str  # the member's own: "first" (who asked for the code) or "second"
 
 
 def partner_of(connection: Connection, subscriber_id: int) -> Partner | None:
@@ -38,7 +39,9 @@ def partner_of(connection: Connection, subscriber_id: int) -> Partner | None:
     ).first()
     if row is None:
         return None
-    return Partner(row.id, row.second_id if row.first_id == subscriber_id else row.first_id)
+    if row.first_id == subscriber_id:
+        return Partner(row.id, row.second_id, "first")
+    return Partner(row.id, row.first_id, "second")
 
 
 def new_code(connection: Connection, owner_id: int, now: datetime.datetime) -> str:
@@ -158,15 +161,10 @@ class OpenQuestion(NamedTuple):
     their_answer: str | None
 
 
-def _side(connection: Connection, pair_id: int, subscriber_id: int) -> str:
-    first_id = connection.execute(select(_pair.c.first_id).where(_pair.c.id == pair_id)).scalar()
-    return "first" if first_id == subscriber_id else "second"
-
-
 def open_question(
-    connection: Connection, partner: Partner, subscriber_id: int, now: datetime.datetime
+    connection: Connection, partner: Partner, now: datetime.datetime
 ) -> OpenQuestion | None:
-    """The pair's latest question still open, as this member sees it."""
+    """The pair's latest question still open, as the member `partner` was read for sees it."""
     row = connection.execute(
         select(_question)
         .where(
@@ -183,7 +181,7 @@ def open_question(
     ).first()
     if row is None:
         return None
-    mine = _side(connection, partner.pair_id, subscriber_id)
+    mine = partner.side
     theirs = "second" if mine == "first" else "first"
     state = QuestionState(
         sent_to_me=getattr(row, f"{mine}_sent_at") is not None,
@@ -196,14 +194,14 @@ def open_question(
 
 
 def question_to_send(
-    connection: Connection, partner: Partner, subscriber_id: int, count: int, now: datetime.datetime
+    connection: Connection, partner: Partner, count: int, now: datetime.datetime
 ) -> int | None:
     """The number of the shared question this member's prompt should be, marked as sent to
     them: the pair's open one they have not had, or a new one when the pair had none this
     week (the first prompt after pairing always is one). None: an individual prompt."""
     if count == 0:
         return None
-    question = open_question(connection, partner, subscriber_id, now)
+    question = open_question(connection, partner, now)
     if question is not None and question.state.sent_to_me:
         return None
     if question is None:
@@ -232,7 +230,7 @@ def question_to_send(
             )
             .returning(_question.c.id)
         ).scalar_one()
-        side = _side(connection, partner.pair_id, subscriber_id)
+        side = partner.side
     else:
         question_id, number, side = question.id, question.number, question.side
     connection.execute(
@@ -250,15 +248,12 @@ def keep_answer(
     connection.execute(update(_question).where(_question.c.id == question.id).values(values))
 
 
-def suspend_questions(connection: Connection, subscriber_id: int, now: datetime.datetime) -> None:
+def suspend_questions(connection: Connection, pair_id: int, now: datetime.datetime) -> None:
     """After a safety concern: the pair's open questions close unrevealed, silently."""
-    partner = partner_of(connection, subscriber_id)
-    if partner is None:
-        return
     connection.execute(
         update(_question)
         .where(
-            _question.c.pair_id == partner.pair_id,
+            _question.c.pair_id == pair_id,
             _question.c.closed_at.is_(None),
             _question.c.revealed_at.is_(None),
         )

@@ -293,7 +293,7 @@ class Dispatcher:
             return None
         catalog = self.catalog.in_language(subscriber.language)
         questions = catalog.shared_questions
-        number = question_to_send(connection, partner, subscriber.id, len(questions), now)
+        number = question_to_send(connection, partner, len(questions), now)
         if number is None or catalog.replies is None:
             return None
         question = questions[number % len(questions)]
