@@ -210,3 +210,23 @@ def test_both_answering_at_the_same_instant_reveal_exactly_once_to_each(
     notices = [b for n in (phone.number, partner.number) for b in notices_to(engine, n)]
     in_notices = [b for b in notices if "answered:" in b]
     assert len(in_replies) == 1 and len(in_notices) == 1
+
+
+def test_a_command_is_never_kept_as_an_answer(
+    client: TestClient,
+    runtime: Runtime,
+    phone: Phone,
+    engine: Engine,
+    dispatcher: Dispatcher,
+    fake_twilio: FakeTwilio,
+) -> None:
+    runtime.clock = lambda: T0
+    partner = phone.other("+14155550306")
+    paired(phone, partner)
+    first = next_prompt(engine, phone.number)
+    runtime.clock = lambda: first
+    run_tick(dispatcher, first)
+    phone.text("WINS")
+    with Session(engine) as session:
+        [question] = session.exec(select(SharedQuestion)).all()
+    assert question.first_answer is None and question.second_answer is None
