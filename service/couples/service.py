@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from sqlalchemy import Connection, and_, func, insert, or_, select, update
@@ -42,6 +43,28 @@ def partner_of(connection: Connection, subscriber_id: int) -> Partner | None:
     if row.first_id == subscriber_id:
         return Partner(row.id, row.second_id, "first")
     return Partner(row.id, row.first_id, "second")
+
+
+def partners_of(
+    connection: Connection, subscriber_ids: Sequence[int]
+) -> dict[int, tuple[Partner, int]]:
+    """For each of these members in an open pair: the pair as they see it, and their
+    partner's cadence (prompts a week). One query for a dispatch batch."""
+    if not subscriber_ids:
+        return {}
+    partner = _subscriber.alias("partner")
+    found: dict[int, tuple[Partner, int]] = {}
+    for member_side, other_side in (("first", "second"), ("second", "first")):
+        member = _pair.c[f"{member_side}_id"]
+        other = _pair.c[f"{other_side}_id"]
+        rows = connection.execute(
+            select(_pair.c.id, member, other, partner.c.prompts_per_week)
+            .join(partner, partner.c.id == other)
+            .where(_pair.c.ended_at.is_(None), member.in_(list(subscriber_ids)))
+        )
+        for pair_id, member_id, other_id, cadence in rows:
+            found[member_id] = (Partner(pair_id, other_id, member_side), cadence)
+    return found
 
 
 def new_code(connection: Connection, owner_id: int, now: datetime.datetime) -> str:

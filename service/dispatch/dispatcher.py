@@ -32,7 +32,8 @@ from sqlalchemy import Connection, Engine, Select, bindparam, exists, insert, or
 from sqlalchemy.exc import IntegrityError
 
 from service.catalog import Catalog, choose_prompt, render
-from service.couples.service import partner_of, question_to_send
+from service.couples.rhythm import rhythm_for_two
+from service.couples.service import Partner, partners_of, question_to_send
 from service.couples.upkeep import remind_and_close
 from service.database import table_of
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
@@ -229,12 +230,14 @@ class Dispatcher:
             recap_facts = _recap_facts(connection, subscribers, now)
             rules = {s.id: rule for s in subscribers if (rule := self._rule(s.phone))}
             caps = _caps_reached(connection, rules, now)
+            pairs = partners_of(connection, [s.id for s in subscribers])
             claims: list[_Claim] = []
             for subscriber in subscribers:
                 # When this one would reach Twilio at the sender's pace, behind those before it.
                 queued = report.claimed + sum(1 for claim in claims if claim.plan.send)
                 reaches = now + datetime.timedelta(seconds=queued / self.rate) if self.rate else now
                 wins, prompted_today = recap_facts.get(subscriber.id, (0, False))
+                partner, partner_cadence = pairs.get(subscriber.id, (None, 0))
                 try:
                     plan = plan_due(
                         subscriber,
@@ -245,9 +248,18 @@ class Dispatcher:
                         reaches_twilio_at=reaches,
                         rule=rules.get(subscriber.id),
                         cap_clears_at=caps.get(subscriber.id),
+                        rhythm=(
+                            rhythm_for_two(
+                                partner.pair_id, subscriber.prompts_per_week, partner_cadence
+                            )
+                            if partner
+                            else None
+                        ),
                     )
                     history = histories[subscriber.id]
-                    claims.append(self._claim(connection, subscriber, plan, history, wins, now))
+                    claims.append(
+                        self._claim(connection, subscriber, partner, plan, history, wins, now)
+                    )
                 except Exception:
                     self._skip(subscriber.id, failed, report, "could not be planned")
             try:
@@ -270,6 +282,7 @@ class Dispatcher:
         self,
         connection: Connection,
         subscriber: DueSubscriber,
+        partner: Partner | None,
         plan: Plan,
         history: list[str],
         wins: int,
@@ -277,20 +290,21 @@ class Dispatcher:
     ) -> _Claim:
         if plan.send is None:
             return _Claim(subscriber, plan)
-        if plan.send is OutboundKind.PROMPT:
-            shared = self._shared_question(connection, subscriber, now)
+        if plan.send is OutboundKind.PROMPT and partner is not None:
+            shared = self._shared_question(connection, subscriber, partner, now)
             if shared is not None:
                 return _Claim(subscriber, plan, *shared)
         body, prompt_id, category = self._compose(subscriber, plan.send, history, wins)
         return _Claim(subscriber, plan, body, prompt_id, category)
 
     def _shared_question(
-        self, connection: Connection, subscriber: DueSubscriber, now: datetime.datetime
+        self,
+        connection: Connection,
+        subscriber: DueSubscriber,
+        partner: Partner,
+        now: datetime.datetime,
     ) -> tuple[str, str, str] | None:
         """A paired member's prompt is the pair's shared question when one is due for them."""
-        partner = partner_of(connection, subscriber.id)
-        if partner is None:
-            return None
         catalog = self.catalog.in_language(subscriber.language)
         questions = catalog.shared_questions
         number = question_to_send(connection, partner, len(questions), now)

@@ -9,6 +9,7 @@ import datetime
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from service.couples.rhythm import Rhythm
 from service.dispatch.models import OutboundKind
 from service.scheduling.schedule import (
     SendWindow,
@@ -57,10 +58,12 @@ def plan_due(
     reaches_twilio_at: datetime.datetime | None = None,
     rule: StateRule | None = None,
     cap_clears_at: datetime.datetime | None = None,
+    rhythm: Rhythm | None = None,
 ) -> Plan:
     """`reaches_twilio_at`: when the sender's pace would hand this message over (now, when
     unpaced); `rule`: the number's state rule, if any; `cap_clears_at`: when its daily cap
-    would allow another scheduled message, if it is reached now."""
+    would allow another scheduled message, if it is reached now; `rhythm`: a paired
+    member's shared cadence and prompt days (couples.rhythm), which replace their own."""
     zones = zones_of(due.timezone, due.candidate_zones)
     zone = zones[0]  # the schedule's own zone; sends then move into every zone's window
     window = narrowed(window, rule)
@@ -84,9 +87,10 @@ def plan_due(
             sent_at=now,
             tz=zone,
             preferred=due.preferred_time,
-            prompts_per_week=due.prompts_per_week,
+            prompts_per_week=rhythm.prompts_per_week if rhythm else due.prompts_per_week,
             window=window,
             jitter_key=due.phone,
+            weekday_key=rhythm.weekday_key if rhythm else None,
         )
         return first_shared_moment(slot, zones, window)
 

@@ -206,6 +206,7 @@ def next_prompt_at(
     prompts_per_week: int,
     window: SendWindow,
     jitter_key: str,
+    weekday_key: str | None = None,
 ) -> datetime:
     """The next prompt after one actually went out at `sent_at`.
 
@@ -213,9 +214,12 @@ def next_prompt_at(
     preferred time +/- jitter clamped into the window, and at least 12 hours after sent_at (a
     prompt day that would come sooner is passed over). Computed from the real send, so however
     many slots were missed there is exactly one next time and no backlog.
+
+    `weekday_key` (default: `jitter_key`) picks the prompt days: the two partners of a pair
+    share one, so they are prompted on the same local dates.
     """
     sent_utc = _as_utc(sent_at, "sent_at")
-    weekdays = prompt_weekdays(prompts_per_week, jitter_key)
+    weekdays = prompt_weekdays(prompts_per_week, weekday_key or jitter_key)
     earliest = sent_utc + MIN_GAP_BETWEEN_PROMPTS
     sent_date = sent_utc.astimezone(tz).date()
     for day in range(1, _SEARCH_DAYS):
