@@ -37,6 +37,7 @@ REPLY_PLACEHOLDERS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
         "not_paused": frozenset(),
         "time_set": frozenset({"time"}),
         "cadence_set": frozenset({"often"}),
+        "cadence_set_paired": frozenset({"often"}),
         "new_limit": frozenset(),
         "new_outside_window": frozenset(),
         "name_set": frozenset({"partner"}),

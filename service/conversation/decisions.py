@@ -37,6 +37,7 @@ class ReplyKind(StrEnum):
     NOT_PAUSED = "not_paused"
     TIME_SET = "time_set"
     CADENCE_SET = "cadence_set"
+    CADENCE_SET_PAIRED = "cadence_set_paired"  # a pair follows the slower of its two rhythms
     NEW_PROMPT = "new_prompt"
     NEW_LIMIT = "new_limit"
     NEW_OUTSIDE_WINDOW = "new_outside_window"
@@ -235,13 +236,11 @@ def _member(intent: Intent, state: SubscriberState, facts: Circumstances) -> Dec
             return _resume() if paused else Decision(reply=ReplyKind.NOT_PAUSED)
         case IntentKind.TIME if intent.time_of_day is not None:
             return Decision(reply=ReplyKind.TIME_SET, preferred_time=intent.time_of_day)
-        case IntentKind.MORE:
+        case IntentKind.MORE | IntentKind.LESS:
+            change = more_often if intent.kind is IntentKind.MORE else less_often
             return Decision(
-                reply=ReplyKind.CADENCE_SET, prompts_per_week=more_often(state.prompts_per_week)
-            )
-        case IntentKind.LESS:
-            return Decision(
-                reply=ReplyKind.CADENCE_SET, prompts_per_week=less_often(state.prompts_per_week)
+                reply=ReplyKind.CADENCE_SET_PAIRED if facts.paired else ReplyKind.CADENCE_SET,
+                prompts_per_week=change(state.prompts_per_week),
             )
         case IntentKind.NEW:
             return _prompt_on_demand(facts)

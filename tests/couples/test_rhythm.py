@@ -12,11 +12,14 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from service.conversation.decisions import Circumstances, ReplyKind, SubscriberState, decide
+from service.conversation.intents import Intent, IntentKind
 from service.couples.rhythm import rhythm_for_two
 from service.deps import Runtime
 from service.dispatch.dispatcher import Dispatcher
 from service.dispatch.models import OutboundKind, OutboundMessage
 from service.scheduling.schedule import CADENCE_STEPS, DEFAULT_SEND_WINDOW, next_prompt_at
+from service.subscribers.models import SubscriberStatus
 from tests.couples.test_shared_questions import next_prompt, paired
 from tests.dispatch.conftest import run_tick
 from tests.phone import Phone
@@ -27,6 +30,17 @@ cadences = st.sampled_from(CADENCE_STEPS)
 @pytest.mark.parametrize(("mine", "theirs", "shared"), [(3, 3, 3), (7, 3, 3), (1, 5, 1), (5, 7, 5)])
 def test_a_pair_follows_the_slower_partner(mine: int, theirs: int, shared: int) -> None:
     assert rhythm_for_two(9, mine, theirs).prompts_per_week == shared
+
+
+@pytest.mark.parametrize("paired", [False, True])
+@pytest.mark.parametrize("kind", [IntentKind.MORE, IntentKind.LESS])
+def test_a_paired_member_changing_cadence_hears_about_the_shared_rhythm(
+    kind: IntentKind, paired: bool
+) -> None:
+    state = SubscriberState(SubscriberStatus.ACTIVE, prompts_per_week=3)
+    decision = decide(Intent(kind), state, Circumstances(paired=paired))
+    assert decision.prompts_per_week == (4 if kind is IntentKind.MORE else 2)
+    assert decision.reply is (ReplyKind.CADENCE_SET_PAIRED if paired else ReplyKind.CADENCE_SET)
 
 
 @given(pair_id=st.integers(1, 10**6), mine=cadences, theirs=cadences)
@@ -89,7 +103,7 @@ def test_a_pair_gets_the_slower_cadence_on_the_same_days_through_real_ticks(
     partner = phone.other("+14155550311")
     paired(phone, partner)
     for _ in range(3):
-        phone.text("MORE")  # 3 -> 4 -> 5 -> 7 a week
+        assert "slower of your two" in (phone.text("MORE") or "")  # 3 -> 4 -> 5 -> 7 a week
     numbers = (phone.number, partner.number)
     end = start + datetime.timedelta(days=21)
     while (at := min(next_prompt(engine, number) for number in numbers)) < end:
