@@ -9,7 +9,7 @@ subfolder with the same files (``es/``...) is another language, named by the fol
 * ``placeholders.yaml``: ``{placeholders: {<name>: <fallback text>}}``
 * ``acknowledgements.yaml``: ``{acknowledgements: [str, ...]}`` (no placeholders, 20+)
 * ``encouragements.yaml``: ``{encouragements: [str, ...]}`` (when a try did not land; 8+)
-* ``recaps.yaml``: ``{recaps: [str, ...]}`` (placeholders: ``{count}`` and the ones above)
+* ``recaps.yaml``: the weekly recap's templates and words (service/catalog/recaps.py)
 * ``replies.yaml``: every system reply (service/catalog/reply_texts.py)
 * ``keywords.yaml``, in a language folder: how texters say the keywords in that language
   (service/catalog/vocabulary.py); English's are the contract's, in the parser
@@ -32,6 +32,7 @@ from string import Formatter
 from types import MappingProxyType
 from typing import Final, TypeGuard
 
+from service.catalog.recaps import RECAPS_FILE, Recaps, longest_renderings, read_recaps
 from service.catalog.reply_texts import REPLIES_FILE, ReplyTexts, read_reply_texts
 from service.catalog.shared import SHARED_QUESTIONS_FILE, SharedQuestion, read_shared_questions
 from service.catalog.vocabulary import KEYWORDS_FILE, read_vocabulary
@@ -51,7 +52,6 @@ CATEGORIES_FILE: Final = "categories.yaml"
 PLACEHOLDERS_FILE: Final = "placeholders.yaml"
 ACKNOWLEDGEMENTS_FILE: Final = "acknowledgements.yaml"
 ENCOURAGEMENTS_FILE: Final = "encouragements.yaml"
-RECAPS_FILE: Final = "recaps.yaml"
 RESERVED_FILES: Final = frozenset(
     {
         REPLIES_FILE,
@@ -70,8 +70,6 @@ MIN_ACKNOWLEDGEMENTS: Final = 20
 MIN_ENCOURAGEMENTS: Final = 8
 MAX_PROMPT_SEGMENTS: Final = 2
 MIN_SINGLE_SEGMENT_GSM7_PERCENT: Final = 95
-# Recaps are checked as they would read for a typical week.
-RECAP_CHECK_VALUES: Final[Mapping[str, str]] = MappingProxyType({"count": "12"})
 
 _PROMPT_KEYS: Final = frozenset({"id", "text", "love_language", "tags"})
 _CATEGORY_KEYS: Final = frozenset({"label", "description"})
@@ -123,7 +121,7 @@ class Catalog:
     categories: Mapping[str, str]  # id -> label
     fallbacks: Mapping[str, str]  # placeholder name -> text used when no value is known
     acknowledgements: tuple[str, ...]
-    recaps: tuple[str, ...]
+    recaps: Recaps | None  # None only in catalogs built by hand, as tests do
     # Answers to a reply that says a try did not land: trying still counts, gently said.
     encouragements: tuple[str, ...] = ()
     safety_resources: SafetyResources | None = None
@@ -349,21 +347,6 @@ def _read_short_replies(
     return texts
 
 
-def _read_recaps(
-    directory: Path, fallbacks: Mapping[str, str] | None, problems: list[str]
-) -> list[tuple[int, str]]:
-    texts = _read_text_list(directory, RECAPS_FILE, "recaps", problems)
-    if texts is None:
-        return []
-    allowed = None if fallbacks is None else [*RECAP_CHECK_VALUES, *fallbacks]
-    for position, text in texts:
-        for problem in placeholder_problems(text, allowed):
-            problems.append(f"{RECAPS_FILE}: item {position} {_short(text)}: {problem}")
-    if not texts:
-        problems.append(f"{RECAPS_FILE}: at least one recap is needed")
-    return texts
-
-
 def _read_prompt(
     entry: object,
     position: int,
@@ -479,7 +462,7 @@ def _read_catalog(directory: Path, language: str = DEFAULT_LANGUAGE) -> _ReadRes
     problems: list[str] = []
     if not directory.is_dir():
         problems.append(f"{directory}: catalog directory not found")
-        return _ReadResult(Catalog((), {}, {}, (), ()), tuple(problems))
+        return _ReadResult(Catalog((), {}, {}, (), None), tuple(problems))
 
     categories = _read_categories(directory, problems)
     fallbacks = _read_fallbacks(directory, problems)
@@ -489,7 +472,7 @@ def _read_catalog(directory: Path, language: str = DEFAULT_LANGUAGE) -> _ReadRes
     encouragements = _read_short_replies(
         directory, ENCOURAGEMENTS_FILE, "encouragements", MIN_ENCOURAGEMENTS, problems
     )
-    recaps = _read_recaps(directory, fallbacks, problems)
+    recaps = read_recaps(directory, set(categories or {}), fallbacks or {}, problems)
     replies = read_reply_texts(directory, problems)
     # One resources file for every language: it holds each country's lines per language.
     is_default = language == DEFAULT_LANGUAGE
@@ -529,7 +512,7 @@ def _read_catalog(directory: Path, language: str = DEFAULT_LANGUAGE) -> _ReadRes
         categories=categories or {},
         fallbacks=fallbacks or {},
         acknowledgements=tuple(text for _, text in acknowledgements),
-        recaps=tuple(text for _, text in recaps),
+        recaps=recaps,
         encouragements=tuple(text for _, text in encouragements),
         safety_resources=safety_resources,
         language=language,
@@ -664,16 +647,19 @@ def _acknowledgement_budget_problems(catalog: Catalog, segments: int) -> list[st
 
 
 def _recap_budget_problems(catalog: Catalog, segments: int) -> list[str]:
+    """Each recap as long as it can get: the longest `did`, count and partner fallback."""
     problems: list[str] = []
-    for text in catalog.recaps:
+    if catalog.recaps is None:
+        return problems
+    for template, values in longest_renderings(catalog.recaps):
         try:
-            rendered = render(text, RECAP_CHECK_VALUES, catalog.fallbacks)
+            rendered = render(template, values, catalog.fallbacks)
         except ValueError:
             continue  # already reported as a placeholder problem
         info = segment_info(rendered)
         if info.segments > segments:
             problems.append(
-                f"{RECAPS_FILE}: {_short(text)}: {info.segments} segments when rendered "
+                f"{RECAPS_FILE}: {_short(template)}: {info.segments} segments when rendered "
                 f"({info.encoding}, {info.units} units); must fit {segments}"
             )
     return problems

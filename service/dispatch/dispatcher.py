@@ -32,6 +32,9 @@ from sqlalchemy import Connection, Engine, Select, bindparam, exists, insert, or
 from sqlalchemy.exc import IntegrityError
 
 from service.catalog import Catalog, choose_prompt, render
+from service.catalog.recaps import RecapWeek
+from service.catalog.recaps import compose as compose_recap
+from service.couples.models import SharedQuestion
 from service.couples.rhythm import rhythm_for_two
 from service.couples.service import Partner, partners_of, question_to_send
 from service.couples.upkeep import remind_and_close
@@ -69,6 +72,8 @@ log = logging.getLogger(__name__)
 _outbound = table_of(OutboundMessage)
 _subscriber = table_of(Subscriber)
 _win = table_of(Win)
+_question = table_of(SharedQuestion)
+QUIET_WEEK = RecapWeek(tries=0, category=None, together=0)
 _DUE_COLUMNS = tuple(_subscriber.c[name] for name in DueSubscriber._fields)
 
 
@@ -227,23 +232,23 @@ class Dispatcher:
             if not subscribers:
                 return [], 0
             histories = prompt_histories(connection, [s.id for s in subscribers])
-            recap_facts = _recap_facts(connection, subscribers, now)
+            pairs = partners_of(connection, [s.id for s in subscribers])
+            recap_facts = _recap_facts(connection, subscribers, pairs, now)
             rules = {s.id: rule for s in subscribers if (rule := self._rule(s.phone))}
             caps = _caps_reached(connection, rules, now)
-            pairs = partners_of(connection, [s.id for s in subscribers])
             claims: list[_Claim] = []
             for subscriber in subscribers:
                 # When this one would reach Twilio at the sender's pace, behind those before it.
                 queued = report.claimed + sum(1 for claim in claims if claim.plan.send)
                 reaches = now + datetime.timedelta(seconds=queued / self.rate) if self.rate else now
-                wins, prompted_today = recap_facts.get(subscriber.id, (0, False))
+                week, prompted_today = recap_facts.get(subscriber.id, (QUIET_WEEK, False))
                 partner, partner_cadence = pairs.get(subscriber.id, (None, 0))
                 try:
                     plan = plan_due(
                         subscriber,
                         now,
                         self.window,
-                        wins_this_week=wins,
+                        wins_this_week=week.tries,
                         prompted_today=prompted_today,
                         reaches_twilio_at=reaches,
                         rule=rules.get(subscriber.id),
@@ -258,7 +263,7 @@ class Dispatcher:
                     )
                     history = histories[subscriber.id]
                     claims.append(
-                        self._claim(connection, subscriber, partner, plan, history, wins, now)
+                        self._claim(connection, subscriber, partner, plan, history, week, now)
                     )
                 except Exception:
                     self._skip(subscriber.id, failed, report, "could not be planned")
@@ -285,7 +290,7 @@ class Dispatcher:
         partner: Partner | None,
         plan: Plan,
         history: list[str],
-        wins: int,
+        week: RecapWeek,
         now: datetime.datetime,
     ) -> _Claim:
         if plan.send is None:
@@ -294,7 +299,7 @@ class Dispatcher:
             shared = self._shared_question(connection, subscriber, partner, now)
             if shared is not None:
                 return _Claim(subscriber, plan, *shared)
-        body, prompt_id, category = self._compose(subscriber, plan.send, history, wins)
+        body, prompt_id, category = self._compose(subscriber, plan.send, history, week)
         return _Claim(subscriber, plan, body, prompt_id, category)
 
     def _shared_question(
@@ -318,18 +323,14 @@ class Dispatcher:
         return rule_for(phone, default_rules()) if self.settings.state_rules else None
 
     def _compose(
-        self, subscriber: DueSubscriber, kind: OutboundKind, history: list[str], wins: int
+        self, subscriber: DueSubscriber, kind: OutboundKind, history: list[str], week: RecapWeek
     ) -> tuple[str, str | None, str | None]:
         catalog = self.catalog.in_language(subscriber.language)
         values = {"partner": subscriber.partner_name}
         seed = _seed(f"{subscriber.phone}:{len(history)}")
-        if kind is OutboundKind.RECAP:
-            template = catalog.recaps[seed % len(catalog.recaps)]
-            return (
-                render(template, {**values, "count": str(wins)}, catalog.fallbacks),
-                None,
-                None,
-            )
+        if kind is OutboundKind.RECAP and catalog.recaps is not None:
+            template, words = compose_recap(catalog.recaps, week, seed)
+            return render(template, {**values, **words}, catalog.fallbacks), None, None
         prompt = choose_prompt(catalog.prompt_index, history, subscriber.love_language, seed)
         return render(prompt.text, values, catalog.fallbacks), prompt.id, prompt.category
 
@@ -616,9 +617,13 @@ def recap_due_query(
 
 
 def _recap_facts(
-    connection: Connection, subscribers: Sequence[DueSubscriber], now: datetime.datetime
-) -> dict[int, tuple[int, bool]]:
-    """Wins this week and whether a prompt already went out today, for recap-day subscribers."""
+    connection: Connection,
+    subscribers: Sequence[DueSubscriber],
+    pairs: Mapping[int, tuple[Partner, int]],
+    now: datetime.datetime,
+) -> dict[int, tuple[RecapWeek, bool]]:
+    """For recap-day subscribers: their week (wins, the latest win's category, shared questions
+    the pair answered) and whether a prompt already went out today."""
     relevant = {
         s.id: s
         for s in subscribers
@@ -626,14 +631,14 @@ def _recap_facts(
     }
     if not relevant:
         return {}
-    wins: dict[int, list[datetime.datetime]] = defaultdict(list)
-    for subscriber_id, created_at in connection.execute(
-        select(_win.c.subscriber_id, _win.c.created_at).where(
-            _win.c.subscriber_id.in_(list(relevant)),
-            _win.c.created_at >= now - datetime.timedelta(days=8),
-        )
+    since = now - datetime.timedelta(days=8)
+    wins: dict[int, list[tuple[datetime.datetime, str | None]]] = defaultdict(list)
+    for subscriber_id, created_at, category in connection.execute(
+        select(_win.c.subscriber_id, _win.c.created_at, _win.c.category)
+        .where(_win.c.subscriber_id.in_(list(relevant)), _win.c.created_at >= since)
+        .order_by(_win.c.created_at)
     ):
-        wins[subscriber_id].append(created_at)
+        wins[subscriber_id].append((created_at, category))
     prompted: dict[int, list[datetime.datetime]] = defaultdict(list)
     for subscriber_id, created_at in connection.execute(
         select(_outbound.c.subscriber_id, _outbound.c.created_at).where(
@@ -644,13 +649,29 @@ def _recap_facts(
         )
     ):
         prompted[subscriber_id].append(created_at)
-    facts: dict[int, tuple[int, bool]] = {}
+    pair_ids = {pairs[s][0].pair_id for s in relevant if s in pairs}
+    answered: dict[int, list[datetime.datetime]] = defaultdict(list)
+    for pair_id, revealed_at in connection.execute(
+        select(_question.c.pair_id, _question.c.revealed_at).where(
+            _question.c.pair_id.in_(list(pair_ids)), _question.c.revealed_at >= since
+        )
+    ):
+        answered[pair_id].append(revealed_at)
+    facts: dict[int, tuple[RecapWeek, bool]] = {}
     for subscriber_id, subscriber in relevant.items():
         zone = ZoneInfo(subscriber.timezone)
         start = week_start(now, zone)
         today = now.astimezone(zone).date()
+        this_week = [category for at, category in wins[subscriber_id] if at >= start]
+        pair = pairs.get(subscriber_id)
+        together = answered[pair[0].pair_id] if pair else []
+        week = RecapWeek(
+            tries=len(this_week),
+            category=this_week[-1] if this_week else None,
+            together=sum(1 for at in together if at >= start),
+        )
         facts[subscriber_id] = (
-            sum(1 for at in wins[subscriber_id] if at >= start),
+            week,
             any(at.astimezone(zone).date() == today for at in prompted[subscriber_id]),
         )
     return facts

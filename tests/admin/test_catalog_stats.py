@@ -18,7 +18,7 @@ def _catalog() -> Catalog:
         categories={"play": "Play"},
         fallbacks={},
         acknowledgements=(),
-        recaps=(),
+        recaps=None,
     )
 
 

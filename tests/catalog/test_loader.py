@@ -34,6 +34,12 @@ def category_file(category: str, *prompts: dict[str, object]) -> dict[str, objec
     return {"category": category, "prompts": list(prompts)}
 
 
+def recaps_with(template: str) -> dict[str, object]:
+    recaps = valid_files()["recaps.yaml"]
+    assert isinstance(recaps, dict)
+    return {**recaps, "recaps": [template]}
+
+
 def valid_files() -> dict[str, FileContent]:
     return {
         "categories.yaml": {
@@ -49,7 +55,20 @@ def valid_files() -> dict[str, FileContent]:
         "encouragements.yaml": {
             "encouragements": [f"Trying counts, attempt number {n}." for n in range(1, 9)]
         },
-        "recaps.yaml": {"recaps": ["You and {partner} logged {count} small wins this week."]},
+        "recaps.yaml": {
+            "recaps": ["This week you {did}, {tries} with {partner}."],
+            "together": ["You both answered {questions}."],
+            "did": {
+                "appreciation": "said thanks",
+                "play": "played",
+                "together": "answered",
+                "any": "showed up",
+            },
+            "tries": ["one try", "two tries"],
+            "tries_many": "{count} tries",
+            "questions": ["one question"],
+            "questions_many": "{count} questions",
+        },
         "safety_resources.yaml": (REAL_CATALOG / "safety_resources.yaml").read_text("utf-8"),
         "replies.yaml": (REAL_CATALOG / "replies.yaml").read_text("utf-8"),
         "appreciation.yaml": category_file(
@@ -102,7 +121,9 @@ def test_valid_catalog_loads_everything(tmp_path: Path) -> None:
     assert dict(catalog.categories) == {"appreciation": "Appreciation", "play": "Play"}
     assert dict(catalog.fallbacks) == {"partner": "your partner"}
     assert len(catalog.acknowledgements) == 20
-    assert catalog.recaps == ("You and {partner} logged {count} small wins this week.",)
+    assert catalog.recaps is not None
+    assert catalog.recaps.week == ("This week you {did}, {tries} with {partner}.",)
+    assert catalog.recaps.did["play"] == "played"
 
 
 def test_prompt_looks_up_by_id(tmp_path: Path) -> None:
@@ -291,7 +312,7 @@ BROKEN_CATALOGS: list[tuple[str, dict[str, FileContent], str]] = [
     (
         "recap with an unknown placeholder",
         {"recaps.yaml": {"recaps": ["{total} wins this week!"]}},
-        "recaps.yaml: item 1 '{total} wins this week!': unknown placeholder {total}",
+        "recaps.yaml: recaps item 1: unknown placeholder {total}",
     ),
     ("no recaps", {"recaps.yaml": {"recaps": []}}, "recaps.yaml: at least one recap is needed"),
     (
@@ -417,8 +438,8 @@ def many_prompts(count: int, ucs2_count: int) -> dict[str, FileContent]:
             "must fit one GSM-7 segment (GSM-7, 162 septets)",
         ),
         (
-            {"recaps.yaml": {"recaps": ["{count} " + "w" * 158]}},
-            "recaps.yaml: '{count} www",
+            {"recaps.yaml": recaps_with("{tries} " + "w" * 151)},
+            "recaps.yaml: '{tries} www",
         ),
     ],
     ids=[
@@ -458,16 +479,16 @@ def test_at_least_95_percent_of_prompts_must_fit_one_gsm7_segment(
 @pytest.mark.parametrize(
     ("recap", "ok"),
     [
-        ("{count} " + "w" * 157, True),  # "12 " + 157 = 160 septets
-        ("{count} " + "w" * 158, False),
-        ("{partner}: {count} " + "w" * 143, True),  # "your partner: 12 " + 143 = 160
-        ("{partner}: {count} " + "w" * 144, False),
+        ("{tries} " + "w" * 150, True),  # "two tries " + 150 = 160 septets
+        ("{tries} " + "w" * 151, False),
+        ("{partner}: {did} " + "w" * 134, True),  # "your partner: said thanks " + 134 = 160
+        ("{partner}: {did} " + "w" * 135, False),
     ],
 )
-def test_recaps_are_measured_with_count_12_and_fallbacks(
+def test_recaps_are_measured_with_their_longest_values_and_fallbacks(
     tmp_path: Path, recap: str, ok: bool
 ) -> None:
-    report = check_catalog(write_catalog(tmp_path, {"recaps.yaml": {"recaps": [recap]}}))
+    report = check_catalog(write_catalog(tmp_path, {"recaps.yaml": recaps_with(recap)}))
 
     assert report.ok is ok, report.problems
 

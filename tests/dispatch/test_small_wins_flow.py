@@ -114,8 +114,10 @@ def test_weekly_recap_in_the_subscribers_evening(
     # Sunday 15 March, 19:00 in Los Angeles = 02:00 UTC on Monday the 16th.
     assert recap_at == datetime.datetime(2026, 3, 16, 2, 0, tzinfo=UTC)
     run_tick(dispatcher, recap_at)
-    recaps = [m for m in fake_twilio.messages if m.to == phone.number and "1" in m.body]
-    assert recaps, [m.body for m in fake_twilio.messages]
+    # It names what they did (the prompt was an appreciation one), never a score.
+    [recap] = [m.body for m in fake_twilio.messages if m.to == phone.number]
+    assert "said a thank-you out loud" in recap
+    assert "Small wins:" not in recap
     assert subscriber(engine, phone.number).next_recap_at == recap_at + datetime.timedelta(days=7)
 
 
