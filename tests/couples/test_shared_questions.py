@@ -85,6 +85,15 @@ def test_both_get_one_question_and_each_sees_the_other_s_answer_once_both_replie
     assert question.revealed_at is not None
     later = partner.text("and the bread too") or ""
     assert "answered" not in later  # revealed once, never again
+    # The week's recap says what the two did together.
+    with Session(engine) as session:
+        member = session.exec(select(Subscriber).where(Subscriber.phone == phone.number)).one()
+    assert member.next_recap_at is not None
+    runtime.clock = lambda: member.next_recap_at
+    seen = len(fake_twilio.messages)
+    run_tick(dispatcher, member.next_recap_at)
+    recap = [m.body for m in fake_twilio.messages[seen:] if m.to == phone.number]
+    assert any("one question" in body for body in recap), recap
 
 
 def test_a_safety_concern_is_never_forwarded_and_stops_the_reveal(
