@@ -35,6 +35,7 @@ from typing import Final, TypeGuard
 from service.catalog.recaps import RECAPS_FILE, Recaps, longest_renderings, read_recaps
 from service.catalog.reply_texts import REPLIES_FILE, ReplyTexts, read_reply_texts
 from service.catalog.shared import SHARED_QUESTIONS_FILE, SharedQuestion, read_shared_questions
+from service.catalog.traits import TRAIT_KEYS, Traits, read_traits, series_problems
 from service.catalog.vocabulary import KEYWORDS_FILE, read_vocabulary
 from service.catalog.yaml_files import UNREADABLE, placeholder_problems, read_yaml
 from service.conversation.vocabulary import Vocabulary
@@ -71,7 +72,7 @@ MIN_ENCOURAGEMENTS: Final = 8
 MAX_PROMPT_SEGMENTS: Final = 2
 MIN_SINGLE_SEGMENT_GSM7_PERCENT: Final = 95
 
-_PROMPT_KEYS: Final = frozenset({"id", "text", "love_language", "tags"})
+_PROMPT_KEYS: Final = frozenset({"id", "text", "love_language", "tags", *TRAIT_KEYS})
 _CATEGORY_KEYS: Final = frozenset({"label", "description"})
 
 
@@ -82,6 +83,12 @@ class Prompt:
     text: str
     love_language: str | None
     tags: tuple[str, ...]
+    traits: Traits = field(default_factory=Traits)
+
+    @property
+    def idea(self) -> str:
+        """Rewordings of one idea share it; a prompt without one is an idea of its own."""
+        return self.traits.idea or self.id
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,6 +398,7 @@ def _read_prompt(
         problems.append(f"{where}: 'tags' must be a list of non-empty strings")
         tags = []
 
+    traits = read_traits(entry, where, problems)
     if not isinstance(prompt_id, str) or not id_ok or not isinstance(text, str) or text_problems:
         return None
     return Prompt(
@@ -399,6 +407,7 @@ def _read_prompt(
         text=text.strip(),
         love_language=love_language,
         tags=tuple(tag.strip() for tag in tags),
+        traits=traits,
     )
 
 
@@ -439,7 +448,9 @@ def _read_category_file(
         _read_prompt(entry, position, path, fallbacks, problems)
         for position, entry in enumerate(entries, start=1)
     ]
-    return [prompt for prompt in prompts if prompt is not None]
+    usable = [prompt for prompt in prompts if prompt is not None]
+    problems.extend(series_problems(usable, path.name))
+    return usable
 
 
 @dataclass(frozen=True)
