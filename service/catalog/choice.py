@@ -1,20 +1,63 @@
 """Choose the next prompt (and acknowledgement) for a subscriber.
 
-Pure and deterministic: the caller passes the history and a seed, so the same inputs
-always give the same choice and tests need no mocking.
+Pure and deterministic: the caller passes the history, the moment and a seed, so the same
+inputs always give the same choice and tests need no mocking.
+
+Pacing a year (`Pacing`, issue 19): an idea is not repeated while fresh ones are left; a
+morning prompt never arrives after noon; a new member's first two weeks are light, the next
+two add medium, and deep comes after; a member who stopped replying gets light ones; a heavy
+prompt (deep, or high effort) never follows another; a series goes on part by part; a rest
+week is rare; anniversary prompts wait for the days before the member's anniversary. Each
+rule gives way, least important first, only when keeping it would leave nothing to send.
 """
 
 from __future__ import annotations
 
+import datetime
 import random
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Final
 
 from service.catalog.loader import Prompt, PromptIndex
+from service.catalog.traits import Depth, Effort, Form, Occasion, TimeOfDay
 
 # How often a known love language wins over a plain pick from the rotation's candidates.
 LOVE_LANGUAGE_PREFERENCE: Final = 0.6
+MORNING_ENDS: Final = datetime.time(12)
+LIGHT_ONLY_DAYS: Final = 14  # a new member's first two weeks
+NO_DEEP_DAYS: Final = 28  # then medium joins; deep after four weeks
+QUIET_AFTER: Final = 3  # prompts in a row with no reply: lighter ones until they answer
+REST_NOT_BEFORE_DAYS: Final = 28
+REST_SPACING: Final = 8  # prompts between two rest weeks, at least
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """Where the member is, at the moment the prompt will arrive."""
+
+    local_time: datetime.time  # in the member's zone
+    days_in: int  # since they joined
+    unanswered: int = 0  # the latest prompts in a row that got no reply
+    anniversary_soon: bool = False  # their anniversary is in the next few days
+
+
+def is_heavy(prompt: Prompt) -> bool:
+    return prompt.traits.depth is Depth.DEEP or prompt.traits.effort is Effort.HIGH
+
+
+def depths_allowed(pacing: Pacing) -> frozenset[Depth]:
+    if pacing.days_in < LIGHT_ONLY_DAYS or pacing.unanswered >= QUIET_AFTER:
+        return frozenset({Depth.LIGHT})
+    if pacing.days_in < NO_DEEP_DAYS:
+        return frozenset({Depth.LIGHT, Depth.MEDIUM})
+    return frozenset(Depth)
+
+
+def fits_the_hour(prompt: Prompt, local_time: datetime.time) -> bool:
+    """A morning prompt only before noon; an evening one may be read early, as a plan."""
+    return prompt.traits.time is not TimeOfDay.MORNING or local_time < MORNING_ENDS
 
 
 def choose_prompt(
@@ -22,9 +65,14 @@ def choose_prompt(
     history: Sequence[str],
     love_language: str | None,
     seed: int,
+    pacing: Pacing | None = None,
 ) -> Prompt:
     """The next prompt to send, given the ids already sent (oldest first).
 
+    With `pacing`, the next part of a series in progress comes first; otherwise the prompts
+    the pacing rules allow (see the module doc) go through the rotation below.
+
+    The rotation:
     1. Only the least-sent prompts are candidates, so nothing repeats until every prompt
        has been sent as often (ids in `history` that are no longer in `prompts` are ignored).
     2. Among the candidates, take the category used least recently (never-used first; ties
@@ -34,18 +82,99 @@ def choose_prompt(
        LOVE_LANGUAGE_PREFERENCE, otherwise any candidate of the category, so matching
        prompts come earlier without crowding out the rest.
     Raises ValueError when `prompts` is empty.
-
-    Cost: O(len(history) + categories + one category's prompts) given the catalog's
-    `prompt_index`; a plain sequence of prompts is indexed on every call.
     """
     index = prompts if isinstance(prompts, PromptIndex) else PromptIndex.of(tuple(prompts))
     if not index.prompts:
         raise ValueError("cannot choose a prompt from an empty catalog")
     rng = random.Random(seed)
+    if pacing is None:
+        return _rotation(index, history, love_language, rng, index.category_of)
+    by_id = {prompt.id: prompt for prompt in index.prompts}
+    sent = [by_id[prompt_id] for prompt_id in history if prompt_id in by_id]
+    following = _next_in_series(index.prompts, sent, pacing)
+    if following is not None:
+        return following
+    pool = _paced_pool(index.prompts, sent, pacing)
+    return _rotation(PromptIndex.of(pool), history, love_language, rng, index.category_of)
+
+
+def _next_in_series(
+    prompts: Sequence[Prompt], sent: Sequence[Prompt], pacing: Pacing
+) -> Prompt | None:
+    if not sent:
+        return None
+    series, part = sent[-1].traits.series, sent[-1].traits.part
+    if series is None or part is None:
+        return None
+    used = {prompt.idea for prompt in sent}
+    return next(
+        (
+            prompt
+            for prompt in prompts
+            if prompt.traits.series == series
+            and prompt.traits.part == part + 1
+            and prompt.idea not in used
+            and fits_the_hour(prompt, pacing.local_time)
+        ),
+        None,
+    )
+
+
+def _paced_pool(
+    prompts: Sequence[Prompt], sent: Sequence[Prompt], pacing: Pacing
+) -> tuple[Prompt, ...]:
+    """The prompts the rules allow now. The first three rules always hold; the others are
+    kept in order of importance, each only if something is left to send with it."""
+    used_ideas = {prompt.idea for prompt in sent}
+    depths = depths_allowed(pacing)
+    after_heavy = bool(sent) and is_heavy(sent[-1])
+    recent_rest = any(p.traits.form is Form.REST for p in sent[-REST_SPACING:])
+    pool = tuple(
+        prompt
+        for prompt in prompts
+        if fits_the_hour(prompt, pacing.local_time)
+        and (prompt.traits.part or 1) == 1  # a series starts at its beginning
+        and (prompt.traits.occasion is not Occasion.ANNIVERSARY or pacing.anniversary_soon)
+    )
+    rules: list[Callable[[Prompt], bool]] = [
+        lambda prompt: prompt.idea not in used_ideas,
+        lambda prompt: prompt.traits.depth in depths,
+        lambda prompt: not (after_heavy and is_heavy(prompt)),
+        lambda prompt: (
+            prompt.traits.form is not Form.REST
+            or (pacing.days_in >= REST_NOT_BEFORE_DAYS and not recent_rest)
+        ),
+    ]
+    if pacing.anniversary_soon:
+        rules.insert(1, lambda prompt: prompt.traits.occasion is Occasion.ANNIVERSARY)
+    for rule in rules:
+        kept = tuple(prompt for prompt in pool if rule(prompt))
+        if kept:
+            pool = kept
+    return pool or tuple(prompts)
+
+
+def _rotation(
+    index: PromptIndex,
+    history: Sequence[str],
+    love_language: str | None,
+    rng: random.Random,
+    category_of_any: Mapping[str, str],
+) -> Prompt:
+    """Steps 1-3 of choose_prompt over `index`; `category_of_any` places every sent id in
+    its category, including ids the pacing left out of `index`.
+
+    Cost: O(len(history) + categories + one category's prompts) given the catalog's
+    `prompt_index`; a plain sequence of prompts is indexed on every call.
+    """
     category_of = index.category_of
     known_history = [prompt_id for prompt_id in history if prompt_id in category_of]
     times_sent = Counter(known_history)
-    last_used_at = {category_of[prompt_id]: i for i, prompt_id in enumerate(known_history)}
+    last_used_at = {
+        category_of_any[prompt_id]: i
+        for i, prompt_id in enumerate(history)
+        if prompt_id in category_of_any
+    }
 
     # The candidates are the prompts sent `fewest` times; only their categories are needed
     # here, and only the chosen category's prompts are looked at below.

@@ -53,7 +53,7 @@ from service.couples.service import (
 )
 from service.database import table_of
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
-from service.dispatch.outbox import latest_slots, prompt_histories
+from service.dispatch.outbox import latest_slots, pacing_at, prompt_records
 from service.phones import country_of, zones_for_number
 from service.safety.detection import Concern, assess
 from service.safety.detection import languages as text_languages
@@ -115,6 +115,7 @@ class SubscriberRow:
     pending_pair_code: str | None
     candidate_zones: str | None
     zone_confirmed: bool
+    created_at: datetime.datetime  # when they first texted: prompts pace from it
     updated_at: datetime.datetime
 
 
@@ -126,7 +127,9 @@ _subscriber = table_of(Subscriber)
 _inbound = table_of(InboundMessage)
 _outbound = table_of(OutboundMessage)
 _SUBSCRIBER_COLUMNS = [_subscriber.c[name] for name in SubscriberRow.__dataclass_fields__]
-_UPDATED_COLUMNS = tuple(name for name in SubscriberRow.__dataclass_fields__ if name != "id")
+_UPDATED_COLUMNS = tuple(
+    name for name in SubscriberRow.__dataclass_fields__ if name not in ("id", "created_at")
+)
 # Every text runs these: built once, with bind parameters.
 _LOCK_SUBSCRIBER = (
     select(*_SUBSCRIBER_COLUMNS).where(_subscriber.c.phone == bindparam("sender")).with_for_update()
@@ -544,9 +547,14 @@ def _apply(
         summary = wins_summary(connection, subscriber.id, subscriber.timezone, _texts(catalog))
         facts = replace(facts, wins_summary=summary)
     if decision.send_prompt_now:
-        history = prompt_histories(connection, [subscriber.id])[subscriber.id]
+        sent = prompt_records(connection, [subscriber.id])[subscriber.id]
+        zone = zones_of(subscriber.timezone, subscriber.candidate_zones)[0]
         chosen = choose_prompt(
-            catalog.prompt_index, history, subscriber.love_language, _seed(text.message_sid)
+            catalog.prompt_index,
+            [record.prompt_id for record in sent],
+            subscriber.love_language,
+            _seed(text.message_sid),
+            pacing_at(now, zone, subscriber.created_at, sent),
         )
         body = render(chosen.text, {"partner": subscriber.partner_name}, catalog.fallbacks)
         facts = replace(

@@ -40,12 +40,13 @@ from service.couples.service import Partner, partners_of, question_to_send
 from service.couples.upkeep import remind_and_close
 from service.database import table_of
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
-from service.dispatch.outbox import prompt_histories
+from service.dispatch.outbox import SentPrompt, pacing_at, prompt_records
 from service.dispatch.pacing import Pacer
 from service.dispatch.planning import DueSubscriber, Plan, plan_due
 from service.metrics import DISPATCH_FAILURES
 from service.scheduling.schedule import week_start
 from service.scheduling.state_rules import StateRule, default_rules, rule_for
+from service.scheduling.zones import zones_of
 from service.settings import Settings
 from service.sms_encoding import smart_encoded
 from service.subscribers.models import ConsentMethod, Subscriber, SubscriberStatus
@@ -231,7 +232,7 @@ class Dispatcher:
             subscribers = lock_due(connection, now, self.batch_size, exclude=failed)
             if not subscribers:
                 return [], 0
-            histories = prompt_histories(connection, [s.id for s in subscribers])
+            records = prompt_records(connection, [s.id for s in subscribers])
             pairs = partners_of(connection, [s.id for s in subscribers])
             recap_facts = _recap_facts(connection, subscribers, pairs, now)
             rules = {s.id: rule for s in subscribers if (rule := self._rule(s.phone))}
@@ -261,9 +262,9 @@ class Dispatcher:
                             else None
                         ),
                     )
-                    history = histories[subscriber.id]
+                    sent = records[subscriber.id]
                     claims.append(
-                        self._claim(connection, subscriber, partner, plan, history, week, now)
+                        self._claim(connection, subscriber, partner, plan, sent, week, reaches, now)
                     )
                 except Exception:
                     self._skip(subscriber.id, failed, report, "could not be planned")
@@ -289,8 +290,9 @@ class Dispatcher:
         subscriber: DueSubscriber,
         partner: Partner | None,
         plan: Plan,
-        history: list[str],
+        sent: list[SentPrompt],
         week: RecapWeek,
+        arrives_at: datetime.datetime,
         now: datetime.datetime,
     ) -> _Claim:
         if plan.send is None:
@@ -299,7 +301,7 @@ class Dispatcher:
             shared = self._shared_question(connection, subscriber, partner, now)
             if shared is not None:
                 return _Claim(subscriber, plan, *shared)
-        body, prompt_id, category = self._compose(subscriber, plan.send, history, week)
+        body, prompt_id, category = self._compose(subscriber, plan.send, sent, week, arrives_at)
         return _Claim(subscriber, plan, body, prompt_id, category)
 
     def _shared_question(
@@ -323,15 +325,25 @@ class Dispatcher:
         return rule_for(phone, default_rules()) if self.settings.state_rules else None
 
     def _compose(
-        self, subscriber: DueSubscriber, kind: OutboundKind, history: list[str], week: RecapWeek
+        self,
+        subscriber: DueSubscriber,
+        kind: OutboundKind,
+        sent: list[SentPrompt],
+        week: RecapWeek,
+        arrives_at: datetime.datetime,
     ) -> tuple[str, str | None, str | None]:
         catalog = self.catalog.in_language(subscriber.language)
         values = {"partner": subscriber.partner_name}
-        seed = _seed(f"{subscriber.phone}:{len(history)}")
+        seed = _seed(f"{subscriber.phone}:{len(sent)}")
         if kind is OutboundKind.RECAP and catalog.recaps is not None:
             template, words = compose_recap(catalog.recaps, week, seed)
             return render(template, {**values, **words}, catalog.fallbacks), None, None
-        prompt = choose_prompt(catalog.prompt_index, history, subscriber.love_language, seed)
+        zone = zones_of(subscriber.timezone, subscriber.candidate_zones)[0]
+        pacing = pacing_at(arrives_at, zone, subscriber.created_at, sent)
+        history = [record.prompt_id for record in sent]
+        prompt = choose_prompt(
+            catalog.prompt_index, history, subscriber.love_language, seed, pacing
+        )
         return render(prompt.text, values, catalog.fallbacks), prompt.id, prompt.category
 
     def _skip(self, subscriber_id: int, failed: set[int], report: TickReport, what: str) -> None:

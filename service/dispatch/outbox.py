@@ -6,20 +6,36 @@ import datetime
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, exists, func, select, update
 
+from service.catalog.choice import Pacing
 from service.database import table_of
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
+from service.wins.models import Win
 
 _outbound = table_of(OutboundMessage)
+_win = table_of(Win)
 
 
-def prompt_histories(connection: Connection, subscriber_ids: Sequence[int]) -> dict[int, list[str]]:
-    """Per subscriber, the ids of prompts sent or about to be sent, oldest first."""
-    histories: dict[int, list[str]] = defaultdict(list)
+class SentPrompt(NamedTuple):
+    prompt_id: str
+    answered: bool  # the member's reply to it was counted as a win
+
+
+def prompt_records(
+    connection: Connection, subscriber_ids: Sequence[int]
+) -> dict[int, list[SentPrompt]]:
+    """Per subscriber, the prompts sent or about to be sent, oldest first, and whether each
+    was answered."""
+    records: dict[int, list[SentPrompt]] = defaultdict(list)
     rows = connection.execute(
-        select(_outbound.c.subscriber_id, _outbound.c.prompt_id)
+        select(
+            _outbound.c.subscriber_id,
+            _outbound.c.prompt_id,
+            exists().where(_win.c.outbound_id == _outbound.c.id).label("answered"),
+        )
         .where(
             _outbound.c.subscriber_id.in_(subscriber_ids),
             _outbound.c.kind == OutboundKind.PROMPT,
@@ -27,9 +43,33 @@ def prompt_histories(connection: Connection, subscriber_ids: Sequence[int]) -> d
         )
         .order_by(_outbound.c.id)
     )
-    for subscriber_id, prompt_id in rows:
-        histories[subscriber_id].append(prompt_id)
-    return histories
+    for subscriber_id, prompt_id, answered in rows:
+        records[subscriber_id].append(SentPrompt(prompt_id, bool(answered)))
+    return records
+
+
+def pacing_at(
+    at: datetime.datetime,
+    zone: ZoneInfo,
+    joined_at: datetime.datetime,
+    records: Sequence[SentPrompt],
+) -> Pacing:
+    """Where the member is when a prompt reaches them at `at` (catalog.choice.Pacing)."""
+    return Pacing(
+        local_time=at.astimezone(zone).time(),
+        days_in=(at - joined_at).days,
+        unanswered=unanswered_in_a_row(records),
+    )
+
+
+def unanswered_in_a_row(records: Sequence[SentPrompt]) -> int:
+    """How many of the latest prompts, counting back, got no reply."""
+    count = 0
+    for record in reversed(records):
+        if record.answered:
+            break
+        count += 1
+    return count
 
 
 def cancel_unsent(connection: Connection, subscriber_id: int, now: datetime.datetime) -> None:

@@ -38,6 +38,7 @@ class DueSubscriber(NamedTuple):
     partner_name: str | None
     love_language: str | None
     language: str
+    created_at: datetime.datetime  # when they joined
 
 
 @dataclass(frozen=True)

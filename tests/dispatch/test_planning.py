@@ -37,6 +37,7 @@ def schedule(
         partner_name=None,
         love_language=None,
         language="en",
+        created_at=datetime.datetime(2026, 1, 5, tzinfo=datetime.UTC),
     )
 
 
