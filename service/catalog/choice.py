@@ -31,6 +31,8 @@ NO_DEEP_DAYS: Final = 28  # then medium joins; deep after four weeks
 QUIET_AFTER: Final = 3  # prompts in a row with no reply: lighter ones until they answer
 REST_NOT_BEFORE_DAYS: Final = 28
 REST_SPACING: Final = 8  # prompts between two rest weeks, at least
+_DEPTH_ORDER: Final = (Depth.LIGHT, Depth.MEDIUM, Depth.DEEP)
+SERIES_PATIENCE: Final = 3  # a series goes on if its latest part is among the last prompts
 
 
 @dataclass(frozen=True)
@@ -101,20 +103,21 @@ def choose_prompt(
 def _next_in_series(
     prompts: Sequence[Prompt], sent: Sequence[Prompt], pacing: Pacing
 ) -> Prompt | None:
-    if not sent:
-        return None
-    series, part = sent[-1].traits.series, sent[-1].traits.part
-    if series is None or part is None:
+    """The next part of the series begun among the latest prompts, if it can go now; a part
+    that must wait (a morning one in the evening) goes at a later prompt."""
+    started = next((p for p in reversed(sent[-SERIES_PATIENCE:]) if p.traits.series), None)
+    if started is None or started.traits.part is None:
         return None
     used = {prompt.idea for prompt in sent}
     return next(
         (
             prompt
             for prompt in prompts
-            if prompt.traits.series == series
-            and prompt.traits.part == part + 1
+            if prompt.traits.series == started.traits.series
+            and prompt.traits.part == started.traits.part + 1
             and prompt.idea not in used
             and fits_the_hour(prompt, pacing.local_time)
+            and not (is_heavy(prompt) and is_heavy(sent[-1]))
         ),
         None,
     )
@@ -127,6 +130,17 @@ def _paced_pool(
     kept in order of importance, each only if something is left to send with it."""
     used_ideas = {prompt.idea for prompt in sent}
     depths = depths_allowed(pacing)
+    # A series starts only if every part of it suits the member now.
+    deepest: dict[str, int] = {}
+    for prompt in prompts:
+        if prompt.traits.series is not None:
+            depth = _DEPTH_ORDER.index(prompt.traits.depth)
+            deepest[prompt.traits.series] = max(deepest.get(prompt.traits.series, 0), depth)
+
+    def depth_of(prompt: Prompt) -> Depth:
+        series = prompt.traits.series
+        return _DEPTH_ORDER[deepest[series]] if series is not None else prompt.traits.depth
+
     after_heavy = bool(sent) and is_heavy(sent[-1])
     recent_rest = any(p.traits.form is Form.REST for p in sent[-REST_SPACING:])
     pool = tuple(
@@ -138,7 +152,7 @@ def _paced_pool(
     )
     rules: list[Callable[[Prompt], bool]] = [
         lambda prompt: prompt.idea not in used_ideas,
-        lambda prompt: prompt.traits.depth in depths,
+        lambda prompt: depth_of(prompt) in depths,
         lambda prompt: not (after_heavy and is_heavy(prompt)),
         lambda prompt: (
             prompt.traits.form is not Form.REST

@@ -316,6 +316,37 @@ BROKEN_CATALOGS: list[tuple[str, dict[str, FileContent], str]] = [
     ),
     ("no recaps", {"recaps.yaml": {"recaps": []}}, "recaps.yaml: at least one recap is needed"),
     (
+        "unknown form",
+        {"play.yaml": category_file("play", prompt_entry("play-001", form="quiz"))},
+        "play.yaml: prompt 'play-001': form 'quiz' is not one of act, reflect, poll",
+    ),
+    (
+        "unknown depth",
+        {"play.yaml": category_file("play", prompt_entry("play-001", depth="bottomless"))},
+        "play.yaml: prompt 'play-001': depth 'bottomless' is not one of light, medium, deep",
+    ),
+    (
+        "series part without its series",
+        {"play.yaml": category_file("play", prompt_entry("play-001", form="series", part=1))},
+        "play.yaml: prompt 'play-001': a series part needs form: series, 'series' and 'part'",
+    ),
+    (
+        "series with a missing part",
+        {
+            "play.yaml": category_file(
+                "play",
+                prompt_entry("play-001", form="series", series="s", part=1),
+                prompt_entry("play-002", form="series", series="s", part=3),
+            )
+        },
+        "play.yaml: series 's' has parts [1, 3]; expected 1 to 2, at least 2",
+    ),
+    (
+        "idea with spaces",
+        {"play.yaml": category_file("play", prompt_entry("play-001", idea="two words"))},
+        "play.yaml: prompt 'play-001': 'idea' must be a slug without spaces",
+    ),
+    (
         "yml extension",
         {"touch.yml": category_file("touch", prompt_entry("touch-001"))},
         "touch.yml: use the .yaml extension",
