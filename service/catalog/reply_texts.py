@@ -38,6 +38,7 @@ REPLY_PLACEHOLDERS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
         "time_set": frozenset({"time"}),
         "cadence_set": frozenset({"often"}),
         "cadence_set_paired": frozenset({"often"}),
+        "anniversary_set": frozenset({"date"}),
         "new_limit": frozenset(),
         "new_outside_window": frozenset(),
         "name_set": frozenset({"partner"}),
@@ -69,7 +70,7 @@ REPLY_PLACEHOLDERS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
 )
 FREQUENCIES: Final = ("daily", "weekly", "several")
 LOVE_LANGUAGE_KEYS: Final = ("words", "time", "touch", "acts", "gifts")
-HINT_KEYS: Final = ("time", "pause", "love", "name", "zone")
+HINT_KEYS: Final = ("time", "pause", "love", "name", "zone", "date")
 # Single templates, with their placeholders.
 SENTENCES: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
     {

@@ -37,6 +37,7 @@ class ReplyKind(StrEnum):
     NOT_PAUSED = "not_paused"
     TIME_SET = "time_set"
     CADENCE_SET = "cadence_set"
+    ANNIVERSARY_SET = "anniversary_set"
     CADENCE_SET_PAIRED = "cadence_set_paired"  # a pair follows the slower of its two rhythms
     NEW_PROMPT = "new_prompt"
     NEW_LIMIT = "new_limit"
@@ -113,6 +114,7 @@ class Decision:
     pending_pair_code: str | None = None  # kept on a new number until it confirms
     record_code_failure: bool = False
     end_pairing: bool = False
+    anniversary: tuple[int, int] | None = None  # (month, day), from DATE
 
 
 def decide(intent: Intent, state: SubscriberState | None, facts: Circumstances) -> Decision:
@@ -254,6 +256,8 @@ def _member(intent: Intent, state: SubscriberState, facts: Circumstances) -> Dec
             return Decision(reply=ReplyKind.ZONE_SET, timezone=facts.named_zone)
         case IntentKind.ZONE:
             return Decision(reply=ReplyKind.ZONE_UNKNOWN)
+        case IntentKind.DATE if intent.anniversary is not None:
+            return Decision(reply=ReplyKind.ANNIVERSARY_SET, anniversary=intent.anniversary)
         case IntentKind.LANGUAGE:
             return Decision(reply=ReplyKind.LANGUAGE_SET, language=intent.language)
         case IntentKind.PAIR if facts.paired:

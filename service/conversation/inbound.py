@@ -115,6 +115,8 @@ class SubscriberRow:
     pending_pair_code: str | None
     candidate_zones: str | None
     zone_confirmed: bool
+    anniversary_month: int | None
+    anniversary_day: int | None
     created_at: datetime.datetime  # when they first texted: prompts pace from it
     updated_at: datetime.datetime
 
@@ -492,6 +494,8 @@ def _apply(
         subscriber.prompts_per_week = decision.prompts_per_week
     if decision.partner_name is not None:
         subscriber.partner_name = decision.partner_name
+    if decision.anniversary is not None:
+        subscriber.anniversary_month, subscriber.anniversary_day = decision.anniversary
     if decision.love_language is not None:
         subscriber.love_language = decision.love_language
     if decision.end_onboarding:
@@ -525,6 +529,7 @@ def _apply(
         local_time=local_time,
         zone_uncertain=subscriber.candidate_zones is not None,
         zone_known=subscriber.candidate_zones is None or subscriber.next_prompt_at is not None,
+        anniversary=decision.anniversary and datetime.date(2000, *decision.anniversary),
     )
     counted = None
     if decision.record_win and prompt is not None:
@@ -554,7 +559,13 @@ def _apply(
             [record.prompt_id for record in sent],
             subscriber.love_language,
             _seed(text.message_sid),
-            pacing_at(now, zone, subscriber.created_at, sent),
+            pacing_at(
+                now,
+                zone,
+                subscriber.created_at,
+                sent,
+                (subscriber.anniversary_month, subscriber.anniversary_day),
+            ),
         )
         body = render(chosen.text, {"partner": subscriber.partner_name}, catalog.fallbacks)
         facts = replace(

@@ -53,6 +53,7 @@ class IntentKind(StrEnum):
     ZONE = "zone"
     LANGUAGE = "language"
     PAIR = "pair"
+    DATE = "date"  # the member's anniversary
     UNPAIR = "unpair"
     UNCLEAR_COMMAND = "unclear_command"
     MESSAGE = "message"
@@ -70,6 +71,7 @@ class Intent:
     command: str | None = None  # for UNCLEAR_COMMAND: "time", "pause", "love" or "name"
     place: str | None = None  # for ZONE: the place as written
     code: str | None = None  # for PAIR, and JOIN with a partner's code: as written
+    anniversary: tuple[int, int] | None = None  # for DATE: (month, day)
     # The language the text was in, when its words say so (UNIRME, SI, AYUDA are Spanish; for
     # LANGUAGE, the language asked for); None when the words are the same in both.
     language: str | None = None
@@ -232,7 +234,7 @@ _TIME_WORDS = {
     "lunchtime": _NAMED_TIMES["noon"],
     "midday": _NAMED_TIMES["noon"],
 }
-_ARGUMENT_COMMANDS = frozenset({"time", "pause", "name", "love"})
+_ARGUMENT_COMMANDS = frozenset({"time", "pause", "name", "love", "date"})
 _PAUSE_WITHOUT_DAYS = _MESSAGE_WORDS | {"", "it", "for now", "for a bit", "for a while"}
 
 # Only words of five letters or more are corrected, and only towards these commands.
@@ -320,14 +322,15 @@ def parse_intent(text: str, vocabularies: Sequence[Vocabulary] = ()) -> Intent:
             continue
         if said_in_english.startswith("name"):  # a name keeps its accents: "NOMBRE José"
             said_in_english = "name " + normalized.partition(" ")[2]
-        command = _parse_command(said_in_english)
+        command = _parse_command(said_in_english, day_first=True)
         if command.kind is not IntentKind.MESSAGE:
             return replace(command, language=words.language)
     return _parse_command(normalized)
 
 
-def _parse_command(normalized: str) -> Intent:
-    """A subscriber command, or an ordinary MESSAGE."""
+def _parse_command(normalized: str, day_first: bool = False) -> Intent:
+    """A subscriber command, or an ordinary MESSAGE. `day_first`: a numeric date such as 4/6
+    is the 4th of June (as in Spanish), not April 6th."""
     normalized = re.sub(r"^(?:please|pls|plz|kindly)\b[\s,]*", "", normalized)
     head = re.match(r"[^\W\d_]+", normalized)
     if head is None:
@@ -336,7 +339,7 @@ def _parse_command(normalized: str) -> Intent:
     rest = normalized[head.end() :].lstrip(" :=-,")
     return (
         _parse_standalone(word, plain_words(rest))
-        or _parse_argument_command(word, rest, normalized)
+        or _parse_argument_command(word, rest, normalized, day_first)
         or _parse_sentence_forms(normalized)
         or Intent(IntentKind.MESSAGE)
     )
@@ -381,9 +384,13 @@ def _parse_standalone(word: str, rest: str) -> Intent | None:
     return None
 
 
-def _parse_argument_command(word: str, rest: str, normalized: str) -> Intent | None:
+def _parse_argument_command(
+    word: str, rest: str, normalized: str, day_first: bool = False
+) -> Intent | None:
     if word not in _ARGUMENT_COMMANDS:
         return None
+    if word == "date":
+        return _parse_date(rest, day_first)
     parsed = {
         "time": _parse_time,
         "pause": _parse_pause,
@@ -441,6 +448,57 @@ def _clock_time(
     elif 1 <= hour <= 8 and not hour_text.startswith("0"):
         hour += 12  # nobody asks for a 3am prompt: a bare 1-8 means the afternoon or evening
     return datetime.time(hour, minute)
+
+
+# --- DATE -------------------------------------------------------------------------------------
+
+_MONTHS = {
+    name: number
+    for number, full in enumerate(
+        (
+            "january", "february", "march", "april", "may", "june", "july",
+            "august", "september", "october", "november", "december",
+        ),
+        start=1,
+    )
+    for name in (full, full[:3], "sept" if full == "september" else full)
+}  # fmt: skip
+_MONTH_NAME = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_NAMED_DATE = re.compile(
+    rf"(?:(?P<month>{_MONTH_NAME}) (?:the )?{_DAY}|(?:the )?{_DAY.replace('day', 'day2')}"
+    rf" (?:of )?(?P<month2>{_MONTH_NAME}))(?: (?:of )?\d{{4}})?"
+)
+_NUMERIC_DATE = re.compile(r"(?P<first>\d{1,2})[/.-](?P<second>\d{1,2})(?:[/.-]\d{2,4})?")
+
+
+def _parse_date(rest: str, day_first: bool) -> Intent | None:
+    """DATE June 14, DATE 14th of June, DATE 6/14 (14/6 when `day_first`); a year is
+    ignored. DATE alone, or with something date-like that is no date, is UNCLEAR_COMMAND;
+    "date night was fun" is an ordinary reply."""
+    plain = _without_politeness(plain_words(rest.replace(",", " ")))
+    compact = re.sub(r"\s+", "", rest.strip(" .!"))
+    month = day = None
+    if (named := _NAMED_DATE.fullmatch(plain)) is not None:
+        month = _MONTHS[named["month"] or named["month2"]]
+        day = int(named["day"] or named["day2"])
+    elif (numeric := _NUMERIC_DATE.fullmatch(compact)) is not None:
+        first, second = int(numeric["first"]), int(numeric["second"])
+        month, day = (
+            (second, first) if (day_first or first > 12) and second <= 12 else (first, second)
+        )
+    if month is not None and day is not None and _is_calendar_day(month, day):
+        return Intent(IntentKind.DATE, keyword="date", anniversary=(month, day))
+    date_like = not plain or re.search(rf"\d|\b(?:{_MONTH_NAME})\b", plain)
+    return _unclear("date") if date_like else None
+
+
+def _is_calendar_day(month: int, day: int) -> bool:
+    try:
+        datetime.date(2000, month, day)  # a leap year, so February 29 is a date
+    except ValueError:
+        return False
+    return True
 
 
 # --- PAUSE ------------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ class ReplyFacts:
     local_time: datetime.time | None = None  # in that zone, when ZONE was answered
     pair_code: str = ""
     paired_now: bool = False  # joined with a partner's code: the welcome says so
+    anniversary: datetime.date | None = None  # as given with DATE (the year means nothing)
 
 
 # The replies that are a text already worded elsewhere (a prompt, the resources, a count).
@@ -78,6 +79,7 @@ def _worded(kind: ReplyKind, facts: ReplyFacts, texts: ReplyTexts) -> str:
         "local_time": texts.clock(facts.local_time) if facts.local_time else "",
         "until": texts.day(facts.paused_until) if facts.paused_until else "",
         "code": facts.pair_code,
+        "date": texts.day(facts.anniversary, "short_date") if facts.anniversary else "",
     }
     key = kind.value
     if kind is ReplyKind.WELCOME and facts.paired_now:

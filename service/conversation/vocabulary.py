@@ -11,7 +11,10 @@ from dataclasses import dataclass
 from typing import Final
 
 ENGLISH_COMMANDS: Final = frozenset(
-    {"wins", "menu", "pause", "resume", "time", "more", "less", "new", "name", "love", "skip"}
+    {
+        *("wins", "menu", "pause", "resume", "time", "more", "less", "new", "name", "love"),
+        *("skip", "date"),
+    }
 )
 
 

@@ -339,7 +339,8 @@ class Dispatcher:
             template, words = compose_recap(catalog.recaps, week, seed)
             return render(template, {**values, **words}, catalog.fallbacks), None, None
         zone = zones_of(subscriber.timezone, subscriber.candidate_zones)[0]
-        pacing = pacing_at(arrives_at, zone, subscriber.created_at, sent)
+        anniversary = (subscriber.anniversary_month, subscriber.anniversary_day)
+        pacing = pacing_at(arrives_at, zone, subscriber.created_at, sent, anniversary)
         history = [record.prompt_id for record in sent]
         prompt = choose_prompt(
             catalog.prompt_index, history, subscriber.love_language, seed, pacing

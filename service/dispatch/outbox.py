@@ -13,6 +13,7 @@ from sqlalchemy import Connection, exists, func, select, update
 from service.catalog.choice import Pacing
 from service.database import table_of
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
+from service.scheduling.anniversary import is_soon
 from service.wins.models import Win
 
 _outbound = table_of(OutboundMessage)
@@ -53,12 +54,16 @@ def pacing_at(
     zone: ZoneInfo,
     joined_at: datetime.datetime,
     records: Sequence[SentPrompt],
+    anniversary: tuple[int | None, int | None] = (None, None),
 ) -> Pacing:
-    """Where the member is when a prompt reaches them at `at` (catalog.choice.Pacing)."""
+    """Where the member is when a prompt reaches them at `at` (catalog.choice.Pacing);
+    `anniversary`: (month, day) as they gave it with DATE."""
+    local = at.astimezone(zone)
     return Pacing(
-        local_time=at.astimezone(zone).time(),
+        local_time=local.time(),
         days_in=(at - joined_at).days,
         unanswered=unanswered_in_a_row(records),
+        anniversary_soon=is_soon(local.date(), *anniversary),
     )
 
 

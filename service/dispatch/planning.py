@@ -39,6 +39,8 @@ class DueSubscriber(NamedTuple):
     love_language: str | None
     language: str
     created_at: datetime.datetime  # when they joined
+    anniversary_month: int | None
+    anniversary_day: int | None
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, Text
+from sqlalchemy import Column, Index, SmallInteger, Text
 from sqlmodel import Field, SQLModel
 
 from service.database import enum_column, utc_datetime_column
@@ -44,6 +44,9 @@ class Subscriber(SQLModel, table=True):
     partner_name: str | None = Field(default=None, max_length=40)
     love_language: str | None = Field(default=None, max_length=8)
     recap_weekday: int = 6
+    # The anniversary the member gave with DATE (no year): prompts mark it in the days before.
+    anniversary_month: int | None = Field(default=None, sa_column=Column(SmallInteger))
+    anniversary_day: int | None = Field(default=None, sa_column=Column(SmallInteger))
     onboarding_question_pending: bool = False
     last_acknowledgement: str | None = Field(default=None, max_length=200)
     safety_flagged_at: datetime.datetime | None = Field(

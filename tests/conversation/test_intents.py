@@ -676,3 +676,45 @@ def test_a_spanish_stop_word_alone_is_an_opt_out_however_it_is_typed(
 def test_without_the_spanish_keywords_spanish_is_an_ordinary_message() -> None:
     assert parse_intent("ALTO").kind is IntentKind.MESSAGE
     assert parse_intent("ALTO", VOCABULARIES).kind is IntentKind.OPT_OUT
+
+
+@pytest.mark.parametrize(
+    ("text", "anniversary"),
+    [
+        ("DATE June 14", (6, 14)),
+        ("date jun 14th", (6, 14)),
+        ("Date: the 14th of June", (6, 14)),
+        ("date 14 june 2015", (6, 14)),
+        ("DATE 6/14", (6, 14)),
+        ("date 6/14/2015", (6, 14)),
+        ("date 25.12", (12, 25)),  # 25 can only be the day
+        ("date feb 29", (2, 29)),
+        ("FECHA 14 de junio", (6, 14)),
+        ("aniversario 3 de septiembre del 2015", (9, 3)),
+        ("fecha 4/6", (6, 4)),  # Spanish writes the day first
+    ],
+)
+def test_date_gives_the_anniversary(text: str, anniversary: tuple[int, int]) -> None:
+    intent = parse_intent(text, VOCABULARIES)
+    assert intent.kind is IntentKind.DATE
+    assert intent.anniversary == anniversary
+
+
+@pytest.mark.parametrize("text", ["DATE", "date feb 30", "date 13/25", "date june", "fecha"])
+def test_a_date_that_is_no_date_is_unclear(text: str) -> None:
+    intent = parse_intent(text, VOCABULARIES)
+    assert intent.kind is IntentKind.UNCLEAR_COMMAND and intent.command == "date"
+
+
+@pytest.mark.parametrize(
+    "text", ["date night was fun", "Date night!", "date went well", "fecha de hoy fue linda"]
+)
+def test_a_reply_about_a_date_is_not_the_command(text: str) -> None:
+    assert parse_intent(text, VOCABULARIES).kind is IntentKind.MESSAGE
+
+
+@given(st.dates(min_value=datetime.date(2000, 1, 1), max_value=datetime.date(2000, 12, 31)))
+def test_every_calendar_day_reads_back_in_both_spellings(day: datetime.date) -> None:
+    month_name = day.strftime("%B")
+    assert parse_intent(f"DATE {month_name} {day.day}").anniversary == (day.month, day.day)
+    assert parse_intent(f"date {day.month}/{day.day}").anniversary == (day.month, day.day)

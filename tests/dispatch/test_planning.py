@@ -38,6 +38,8 @@ def schedule(
         love_language=None,
         language="en",
         created_at=datetime.datetime(2026, 1, 5, tzinfo=datetime.UTC),
+        anniversary_month=None,
+        anniversary_day=None,
     )
 
 
