@@ -15,8 +15,8 @@ from sqlmodel import Session, col, select
 from service.couples.models import Pair, PairCode
 from service.couples.pairing import MAX_FAILED_CODES, CodeCheck, CodeFacts, check_code
 from service.deps import Runtime
-from service.dispatch.models import OutboundMessage, OutboundStatus
 from service.subscribers.models import Subscriber, SubscriberStatus
+from tests.couples.helpers import notices_to
 from tests.phone import Phone
 
 NOW = datetime.datetime(2026, 3, 10, 18, 0, tzinfo=datetime.UTC)
@@ -76,16 +76,6 @@ def code_in(reply: str | None) -> str:
 def pairs(engine: Engine) -> list[Pair]:
     with Session(engine) as session:
         return list(session.exec(select(Pair).order_by(col(Pair.id))))
-
-
-def notices_to(engine: Engine, number: str) -> list[str]:
-    with Session(engine) as session:
-        rows = session.exec(
-            select(OutboundMessage).where(
-                OutboundMessage.phone == number, OutboundMessage.status == OutboundStatus.CLAIMED
-            )
-        )
-        return [row.body for row in rows]
 
 
 def test_two_members_pair_by_code_and_both_are_told(phone: Phone, engine: Engine) -> None:

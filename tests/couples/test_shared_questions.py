@@ -4,21 +4,20 @@ and real ticks, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime
-import re
 import secrets
 import threading
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from service.conversation.inbound import InboundText, receive
 from service.couples.models import SharedQuestion
 from service.deps import Runtime
 from service.dispatch.dispatcher import Dispatcher
-from service.dispatch.models import OutboundMessage, OutboundStatus
 from service.subscribers.models import Subscriber
 from tests.conftest import ADMIN_TOKEN
+from tests.couples.helpers import notices_to, paired
 from tests.dispatch.conftest import run_tick
 from tests.fake_twilio import FakeTwilio
 from tests.phone import Phone
@@ -26,30 +25,11 @@ from tests.phone import Phone
 T0 = datetime.datetime(2026, 3, 10, 16, 0, tzinfo=datetime.UTC)  # noon in New York
 
 
-def paired(phone: Phone, partner: Phone) -> None:
-    phone.join()
-    partner.join()
-    [code] = re.findall(r"\b\d{6}\b", phone.text("PAIR") or "")
-    assert "paired" in (partner.text(f"PAIR {code}") or "")
-
-
 def next_prompt(engine: Engine, number: str) -> datetime.datetime:
     with Session(engine) as session:
         at = session.exec(select(Subscriber).where(Subscriber.phone == number)).one()
     assert at.next_prompt_at is not None
     return at.next_prompt_at
-
-
-def notices_to(engine: Engine, number: str) -> list[str]:
-    with Session(engine) as session:
-        rows = session.exec(
-            select(OutboundMessage)
-            .where(
-                OutboundMessage.phone == number, OutboundMessage.status == OutboundStatus.CLAIMED
-            )
-            .order_by(col(OutboundMessage.id))
-        )
-        return [row.body for row in rows]
 
 
 def test_both_get_one_question_and_each_sees_the_other_s_answer_once_both_replied(
