@@ -13,6 +13,13 @@ from fastapi.responses import StreamingResponse
 from service.admin.catalog_stats import PromptFigures, catalog_figures
 from service.admin.erase import Erasure, erase_subscriber
 from service.admin.export import consent_csv, weeks_csv
+from service.admin.pairs import (
+    PairEnding,
+    PairFilter,
+    PairsReport,
+    end_pair_by_operator,
+    pairs_report,
+)
 from service.admin.stats import ProgrammeStats, programme_stats
 from service.admin.subscribers import (
     SubscriberFilter,
@@ -26,6 +33,7 @@ from service.deps import AdminDep, NowDep, RuntimeDep
 router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[AdminDep])
 
 SubscriberId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+PairId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 CSV = "text/csv; charset=utf-8"
 
 
@@ -82,6 +90,32 @@ async def erase(runtime: RuntimeDep, now: NowDep, subscriber_id: SubscriberId) -
 @router.get("/catalog", summary="Prompts with their send and reply counts, best first")
 async def catalog(runtime: RuntimeDep) -> list[PromptFigures]:
     return await anyio.to_thread.run_sync(catalog_figures, runtime.engine, runtime.catalog)
+
+
+@router.get(
+    "/pairs",
+    summary="Couples figures and pairs (suspended first, then active, then ended); numbers masked",
+)
+async def pairs(
+    runtime: RuntimeDep, now: NowDep, wanted: Annotated[PairFilter, Query()]
+) -> PairsReport:
+    return await anyio.to_thread.run_sync(pairs_report, runtime.engine, wanted, now)
+
+
+@router.post(
+    "/pairs/{pair_id}/end",
+    summary="End a pair; both members are told it ended, as when one texts UNPAIR",
+    responses={404: {"description": "No such pair"}, 409: {"description": "Already ended"}},
+)
+async def end_pair(runtime: RuntimeDep, now: NowDep, pair_id: PairId) -> PairEnding:
+    ending = await anyio.to_thread.run_sync(
+        end_pair_by_operator, runtime.engine, runtime.settings, runtime.catalog, pair_id, now
+    )
+    if ending is None:
+        raise HTTPException(404, "No such pair.")
+    if not ending.ended_now:
+        raise HTTPException(409, f"The pair already ended at {ending.ended_at.isoformat()}.")
+    return ending
 
 
 @router.get(

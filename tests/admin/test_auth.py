@@ -22,6 +22,8 @@ EXPECTED = {
     ("GET", "/admin/subscribers/{subscriber_id}"),
     ("DELETE", "/admin/subscribers/{subscriber_id}"),
     ("GET", "/admin/catalog"),
+    ("GET", "/admin/pairs"),
+    ("POST", "/admin/pairs/{pair_id}/end"),
     ("GET", "/admin/export/stats.csv"),
     ("GET", "/admin/export/consent.csv"),
 }
@@ -46,7 +48,7 @@ def admin_routes(_client: TestClient | None = None) -> list[tuple[str, str]]:
 
 
 def concrete(path: str) -> str:
-    return path.replace("{subscriber_id}", "1")
+    return path.replace("{subscriber_id}", "1").replace("{pair_id}", "1")
 
 
 def test_the_admin_routes_are_the_ones_we_guard(client: TestClient) -> None:

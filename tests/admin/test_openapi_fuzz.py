@@ -12,9 +12,11 @@ import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
+from sqlalchemy import Engine
 
 from service.webhooks import sign
 from tests.admin.conftest import AUTH
+from tests.admin.pair_factories import seed_pairs
 from tests.conftest import PUBLIC_BASE_URL
 
 MAX_EXAMPLES = 30
@@ -25,6 +27,8 @@ FUZZED = {
     ("GET", "/admin/subscribers/{subscriber_id}"),
     ("DELETE", "/admin/subscribers/{subscriber_id}"),
     ("GET", "/admin/catalog"),
+    ("GET", "/admin/pairs"),
+    ("POST", "/admin/pairs/{pair_id}/end"),
     ("GET", "/admin/export/stats.csv"),
     ("GET", "/admin/export/consent.csv"),
     ("POST", "/sms/inbound"),
@@ -46,8 +50,14 @@ def test_the_fuzzed_operations_are_the_admin_api_and_the_webhooks(client: TestCl
 
 @pytest.mark.parametrize("operation", sorted(FUZZED), ids=lambda op: f"{op[0]} {op[1]}")
 def test_no_server_errors(
-    client: TestClient, programme: dict[str, int], operation: tuple[str, str], auth_token: str
+    client: TestClient,
+    engine: Engine,
+    programme: dict[str, int],
+    operation: tuple[str, str],
+    auth_token: str,
 ) -> None:
+    if operation[1].startswith("/admin/pairs"):
+        seed_pairs(engine)  # pairs to list and end, beside the programme's members
     [api] = [op for op in _operations(client) if (op.method.upper(), op.path) == operation]
     seen: list[int] = []
 
