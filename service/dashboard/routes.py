@@ -23,9 +23,18 @@ from fastapi.templating import Jinja2Templates
 from service.admin.catalog_stats import catalog_figures
 from service.admin.erase import erase_subscriber
 from service.admin.export import consent_csv, weeks_csv
+from service.admin.pair_figures import PairState
+from service.admin.pairs import (
+    PairFilter,
+    couples_figures,
+    end_pair_by_operator,
+    pair_detail,
+    pairs_report,
+)
 from service.admin.stats import programme_stats
 from service.admin.subscribers import SubscriberFilter, list_subscribers, subscriber_history
 from service.dashboard import session
+from service.dashboard.pair_views import couples_view
 from service.dashboard.revocation import is_revoked, revoke
 from service.dashboard.throttle import (
     recent_failures,
@@ -192,7 +201,12 @@ async def overview_page(request: Request, runtime: RuntimeDep, now: NowDep) -> R
     stats = await anyio.to_thread.run_sync(
         programme_stats, runtime.engine, runtime.catalog, now, 12
     )
-    return page(request, "overview.html", {"view": overview(stats), "stats": stats})
+    couples = await anyio.to_thread.run_sync(couples_figures, runtime.engine, now)
+    return page(
+        request,
+        "overview.html",
+        {"view": overview(stats), "stats": stats, "couples": couples_view(couples)},
+    )
 
 
 @router.get("/subscribers", dependencies=[SignedIn])
@@ -298,6 +312,67 @@ async def flag_action(
     if not await anyio.to_thread.run_sync(act):
         return page(request, "missing.html", {}, status_code=404)
     return RedirectResponse(f"/flags?done={chosen.value}#flag-{flag_id}", status_code=303)
+
+
+@router.get("/pairs", dependencies=[SignedIn])
+async def pairs_page(
+    request: Request,
+    runtime: RuntimeDep,
+    now: NowDep,
+    state: Annotated[str, Query(max_length=20)] = "",
+    page_number: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1,
+) -> Response:
+    chosen = state if state in {s.value for s in PairState} else ""
+    wanted = PairFilter(
+        state=PairState(chosen) if chosen else None,
+        limit=PAGE_SIZE,
+        offset=(page_number - 1) * PAGE_SIZE,
+    )
+    report = await anyio.to_thread.run_sync(pairs_report, runtime.engine, wanted, now)
+    return page(
+        request,
+        "pairs.html",
+        {
+            "report": report,
+            "couples": couples_view(report.figures),
+            "state": chosen,
+            "states": [s.value for s in PairState],
+            "links": page_links(report, {"state": chosen}),
+        },
+    )
+
+
+@router.get("/pairs/{pair_id}", dependencies=[SignedIn])
+async def pair_page(request: Request, runtime: RuntimeDep, now: NowDep, pair_id: int) -> Response:
+    if not 1 <= pair_id < 2**31:
+        return page(request, "missing.html", {}, status_code=404)
+    pair = await anyio.to_thread.run_sync(pair_detail, runtime.engine, pair_id, now)
+    if pair is None:
+        return page(request, "missing.html", {}, status_code=404)
+    ended = request.query_params.get("ended") == "1"
+    return page(request, "pair.html", {"pair": pair, "ended": ended})
+
+
+@router.post("/pairs/{pair_id}/end", dependencies=[SignedIn, SameOrigin, FromOurPage])
+async def end_pair_page(
+    request: Request,
+    runtime: RuntimeDep,
+    now: NowDep,
+    pair_id: int,
+    confirm: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    if not 1 <= pair_id < 2**31:
+        return page(request, "missing.html", {}, status_code=404)
+    if confirm != "yes":
+        return RedirectResponse(f"/pairs/{pair_id}", status_code=303)
+    end = functools.partial(
+        end_pair_by_operator, runtime.engine, runtime.settings, runtime.catalog, pair_id, now
+    )
+    ending = await anyio.to_thread.run_sync(end)
+    if ending is None:
+        return page(request, "missing.html", {}, status_code=404)
+    done = "?ended=1" if ending.ended_now else ""  # ended by someone else first: the page says
+    return RedirectResponse(f"/pairs/{pair_id}{done}", status_code=303)
 
 
 def _download(chunks: Any, filename: str) -> StreamingResponse:

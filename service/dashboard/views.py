@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Protocol
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
 from service.admin.stats import ProgrammeStats
-from service.admin.subscribers import SubscriberHistory, SubscriberPage
+from service.admin.subscribers import SubscriberHistory
 from service.dashboard.charts import Point, bar_chart, line_chart, percent, rate_chart
 from service.scheduling.zones import zone_label
 
@@ -142,7 +143,18 @@ def timeline(history: SubscriberHistory) -> list[Entry]:
     return sorted(entries, key=lambda entry: (entry.at, entry.direction != "in"))
 
 
-def page_links(page: SubscriberPage, filters: dict[str, str]) -> list[PageLink]:
+class Paged(Protocol):
+    """A page of a longer list: subscribers, pairs."""
+
+    @property
+    def total(self) -> int: ...
+    @property
+    def limit(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
+
+
+def page_links(page: Paged, filters: dict[str, str]) -> list[PageLink]:
     """Previous / next links that keep the current filters."""
     links = []
     current = page.offset // page.limit + 1
