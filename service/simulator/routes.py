@@ -1,9 +1,10 @@
 """/simulator: a page to text the service as a phone would, and its JSON endpoints.
 
 Texts travel the same road as Twilio's: the form Twilio would post, signed with the auth token
-as Twilio signs it, posted to /sms/inbound through the app itself. "Advance time" runs one
-dispatch pass as of a later moment with the console transport. The page keeps that moment as
-an offset from the real time and sends it with every request.
+as Twilio signs it, posted to /sms/inbound through the app itself. "Advance time" runs a
+dispatch pass as of a later moment with the console transport (and one at each moment a
+queued message fell due on the way). The page keeps that moment as an offset from the real
+time and sends it with every request.
 """
 
 from __future__ import annotations
@@ -25,10 +26,10 @@ from service.dashboard.routes import SECURITY_HEADERS
 from service.deps import NowDep, Runtime, RuntimeDep
 from service.dispatch.dispatcher import Dispatcher
 from service.dispatch.worker import make_transport
-from service.metrics import timed_tick
 from service.phone_simulator import inbound_form, reply_text
 from service.phones import InvalidPhoneNumber, normalize_phone
 from service.settings import Settings, SmsTransportKind
+from service.simulator import passes
 from service.simulator.clock import MAX_OFFSET, as_of, running_as_of, simulated_or_real_now
 from service.simulator.conversation import Conversation, minutes_until, read_conversation
 from service.webhooks import sign
@@ -63,7 +64,7 @@ class TextOut(BaseModel):
 
 
 class AdvanceOut(BaseModel):
-    sent: int  # messages the dispatch pass sent, to anyone
+    sent: int  # messages the dispatch passes sent, to anyone
     conversation: Conversation
 
 
@@ -134,7 +135,8 @@ async def text(request: Request, runtime: RuntimeDep, now: NowDep, message: Text
 
 @router.post("/api/advance")
 async def advance(runtime: RuntimeDep, now: NowDep, step: AdvanceIn) -> AdvanceOut:
-    """Move the simulated time forward and run one dispatch pass as of then."""
+    """Move the simulated time forward: a dispatch pass as of then, and one at each moment a
+    queued message fell due on the way (service.simulator.passes)."""
     phone = _phone(step.phone)
     offset = step.offset_minutes + step.minutes
     if step.to_next_prompt:
@@ -145,12 +147,10 @@ async def advance(runtime: RuntimeDep, now: NowDep, step: AdvanceIn) -> AdvanceO
     settings = runtime.settings
     dispatcher = Dispatcher(runtime.engine, settings, runtime.catalog, make_transport(settings))
     try:
-        report = await timed_tick(dispatcher, as_of(now, offset))
+        sent = await passes.advance(dispatcher, as_of(now, step.offset_minutes), as_of(now, offset))
     finally:
         await dispatcher.transport.aclose()
-    return AdvanceOut(
-        sent=report.sent, conversation=await _conversation(runtime, phone, now, offset)
-    )
+    return AdvanceOut(sent=sent, conversation=await _conversation(runtime, phone, now, offset))
 
 
 def install_simulator(app: FastAPI, settings: Settings) -> None:
