@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pydantic import BaseModel
@@ -105,3 +106,14 @@ def read_conversation(
 def minutes_until(moment: datetime.datetime, real_now: datetime.datetime) -> int:
     """The offset, in whole minutes from the real now, that lands just past `moment`."""
     return math.ceil((moment - real_now).total_seconds() / 60) + 1
+
+
+def offset_past_next_prompt(
+    offset: int, next_prompts: Iterable[datetime.datetime | None], real_now: datetime.datetime
+) -> int:
+    """The offset just past the earliest next prompt of the phones shown (two play a pair, and
+    each gets a shared question at their own next prompt), never back in time."""
+    upcoming = [moment for moment in next_prompts if moment is not None]
+    if not upcoming:
+        return offset
+    return max(offset, minutes_until(min(upcoming), real_now))
