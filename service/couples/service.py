@@ -130,6 +130,8 @@ def end_pair(connection: Connection, subscriber_id: int, now: datetime.datetime)
     if partner is None:
         return None
     connection.execute(update(_pair).where(_pair.c.id == partner.pair_id).values(ended_at=now))
+    # Its open question closes unrevealed, with no reminder or notice about it.
+    suspend_questions(connection, partner.pair_id, now)
     return partner.partner_id
 
 
@@ -184,6 +186,21 @@ class OpenQuestion(NamedTuple):
     their_answer: str | None
 
 
+def is_suspended(connection: Connection, pair_id: int) -> bool:
+    """A member of the pair wrote something that showed a safety concern, and an operator has
+    not reviewed it yet: nothing is revealed, and no new question is asked."""
+    flagged = connection.execute(
+        select(func.count())
+        .select_from(_pair)
+        .join(
+            _subscriber,
+            or_(_subscriber.c.id == _pair.c.first_id, _subscriber.c.id == _pair.c.second_id),
+        )
+        .where(_pair.c.id == pair_id, _subscriber.c.safety_flagged_at.is_not(None))
+    ).scalar_one()
+    return bool(flagged)
+
+
 def open_question(
     connection: Connection, partner: Partner, now: datetime.datetime
 ) -> OpenQuestion | None:
@@ -211,7 +228,7 @@ def open_question(
         i_answered=getattr(row, f"{mine}_answer") is not None,
         they_answered=getattr(row, f"{theirs}_answer") is not None,
         closes_at=row.closes_at,
-        closed=False,
+        closed=is_suspended(connection, partner.pair_id),
     )
     return OpenQuestion(row.id, row.number, mine, state, getattr(row, f"{theirs}_answer"))
 
@@ -222,7 +239,7 @@ def question_to_send(
     """The number of the shared question this member's prompt should be, marked as sent to
     them: the pair's open one they have not had, or a new one when the pair had none this
     week (the first prompt after pairing always is one). None: an individual prompt."""
-    if count == 0:
+    if count == 0 or is_suspended(connection, partner.pair_id):
         return None
     question = open_question(connection, partner, now)
     if question is not None and question.state.sent_to_me:

@@ -219,3 +219,60 @@ def test_a_command_is_never_kept_as_an_answer(
     with Session(engine) as session:
         [question] = session.exec(select(SharedQuestion)).all()
     assert question.first_answer is None and question.second_answer is None
+
+
+def test_a_suspended_pair_gets_no_new_question_and_reveals_nothing_after_resume(
+    client: TestClient,
+    runtime: Runtime,
+    phone: Phone,
+    engine: Engine,
+    dispatcher: Dispatcher,
+    fake_twilio: FakeTwilio,
+) -> None:
+    runtime.clock = lambda: T0
+    partner = phone.other("+14155550306")
+    paired(phone, partner)
+    for member in (phone, partner):
+        at = next_prompt(engine, member.number)
+        runtime.clock = lambda at=at: at
+        run_tick(dispatcher, at)
+    phone.text("I'm scared he will hurt me tonight")  # flagged; the pair is suspended
+    later = T0 + datetime.timedelta(days=8)
+    runtime.clock = lambda: later
+    phone.text("RESUME")  # prompts again, but the flag still awaits an operator's review
+    for _ in range(6):
+        at = min(next_prompt(engine, m.number) for m in (phone, partner))
+        runtime.clock = lambda at=at: at
+        run_tick(dispatcher, at)
+    with Session(engine) as session:
+        questions = session.exec(select(SharedQuestion)).all()
+    assert len(questions) == 1  # no new question while suspended
+    assert questions[0].revealed_at is None
+
+
+def test_ending_a_pair_closes_its_question_without_reminder_or_notice(
+    client: TestClient,
+    runtime: Runtime,
+    phone: Phone,
+    engine: Engine,
+    dispatcher: Dispatcher,
+    fake_twilio: FakeTwilio,
+) -> None:
+    runtime.clock = lambda: T0
+    partner = phone.other("+14155550307")
+    paired(phone, partner)
+    first = next_prompt(engine, phone.number)
+    runtime.clock = lambda: first
+    run_tick(dispatcher, first)
+    phone.text("The picnic in the rain")  # answered; the partner has not been asked yet
+    phone.text("UNPAIR")
+    seen = len(fake_twilio.messages)
+    for hours in (25, 49):  # past the reminder, then past closing
+        at = first + datetime.timedelta(hours=hours)
+        runtime.clock = lambda at=at: at
+        run_tick(dispatcher, at)
+    later = [m.body for m in fake_twilio.messages[seen:]]
+    assert not any("unshared" in body or "question" in body.lower() for body in later), later
+    with Session(engine) as session:
+        [question] = session.exec(select(SharedQuestion)).all()
+    assert question.closed_at is not None and question.revealed_at is None
