@@ -176,9 +176,11 @@ def catalog_check(
         Path | None, typer.Argument(help="Catalog folder (default: MESSAGES_DIR, messages/).")
     ] = None,
 ) -> None:
-    """Validate messages/ and print each prompt's encoding and segment count."""
+    """Validate messages/ and print each prompt's encoding and segment count, then each
+    language's profile: ideas, forms, depth, time of day, and when an idea first repeats."""
     from service.app import catalog_directory
-    from service.catalog import check_catalog, format_report
+    from service.catalog import check_catalog, format_report, load_catalog
+    from service.catalog.year import profile_lines
 
     folder = directory or catalog_directory(_settings())
     report = check_catalog(folder)
@@ -186,6 +188,8 @@ def catalog_check(
         typer.echo(line)
     if not report.ok:
         raise typer.Exit(1)
+    for line in profile_lines(load_catalog(folder)):
+        typer.echo(line)
 
 
 @app.command()
