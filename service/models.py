@@ -1,6 +1,7 @@
 """Every table, imported in one place so Alembic and create_all see the whole schema."""
 
 from service.admin.erased import ErasedNumber
+from service.checkins.models import CheckIn
 from service.conversation.models import InboundMessage
 from service.couples.models import FailedPairCode, Pair, PairCode, SharedQuestion
 from service.dashboard.models import FailedSignIn, RevokedSession
@@ -17,6 +18,7 @@ from service.wins.models import Win
 
 __all__ = [
     "AuditAction",
+    "CheckIn",
     "ConsentEvent",
     "ConsentKind",
     "ConsentMethod",
