@@ -66,6 +66,9 @@ REPLY_PLACEHOLDERS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
         "reveal": frozenset({"partner", "answer"}),
         "question_reminder": frozenset(),
         "question_closed": frozenset(),
+        "check_in": frozenset({"partner"}),
+        "check_in_heard": frozenset(),
+        "check_in_heard_low": frozenset(),
     }
 )
 FREQUENCIES: Final = ("daily", "weekly", "several")

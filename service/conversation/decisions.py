@@ -59,6 +59,8 @@ class ReplyKind(StrEnum):
     UNPAIRED = "unpaired"
     NOT_PAIRED = "not_paired"
     QUIET_ACK = "quiet_ack"  # a flagged member's other texts: heard, never cheered
+    CHECK_IN_HEARD = "check_in_heard"  # a check-in answered 3-5: thanks, no verdict on it
+    CHECK_IN_HEARD_LOW = "check_in_heard_low"  # answered 1 or 2: warmth, MENU and PAUSE, no cheer
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ class Circumstances:
     code_check: CodeCheck | None = None  # the code a PAIR or JOIN text carries, checked
     paired: bool = False  # the member is in a pair now
     about_the_service: bool = False  # a greeting or a question to us, not a reply
+    check_in_score: int | None = None  # the 1-5 the text gives the member's open check-in
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,7 @@ class Decision:
     record_code_failure: bool = False
     end_pairing: bool = False
     anniversary: tuple[int, int] | None = None  # (month, day), from DATE
+    record_check_in: bool = False  # keep the score as the check-in's answer, never as a win
 
 
 def decide(intent: Intent, state: SubscriberState | None, facts: Circumstances) -> Decision:
@@ -287,6 +291,13 @@ def _member(intent: Intent, state: SubscriberState, facts: Circumstances) -> Dec
     onboarding = state.onboarding_question_pending
     if intent.kind is IntentKind.CONFIRM:
         return Decision(reply=ReplyKind.ALREADY_ACTIVE)
+    if facts.check_in_score is not None:
+        low = facts.check_in_score <= 2
+        return Decision(
+            reply=ReplyKind.CHECK_IN_HEARD_LOW if low else ReplyKind.CHECK_IN_HEARD,
+            record_check_in=True,
+            end_onboarding=onboarding,
+        )
     if facts.about_the_service or facts.reply_to is ReplyTo.NOTHING:
         return Decision(reply=ReplyKind.NOTED, end_onboarding=onboarding)
     if facts.reply_to is ReplyTo.AGAIN:  # more about a prompt already answered: heard

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from service.admin.erased import is_erased
 from service.catalog import Catalog, choose_acknowledgement, choose_prompt, render
 from service.catalog.reply_texts import ReplyTexts
+from service.checkins.service import answer_to, record_answer
 from service.conversation.decisions import (
     Circumstances,
     Decision,
@@ -240,6 +241,7 @@ def _answer(
     ordinary = intent.kind is IntentKind.MESSAGE
     concern = assess(text.body) if ordinary else None
     prompt = latest_prompt(connection, subscriber.id) if subscriber and ordinary else None
+    check_in = answer_to(connection, prompt, text.body, now)
     partner = partner_of(connection, subscriber.id) if subscriber else None
     facts = Circumstances(
         twilio_answered=bool(text.opt_out_type),
@@ -260,6 +262,7 @@ def _answer(
         about_the_service=ordinary and is_about_the_service(text.body),
         code_check=_code_check(connection, text, intent, subscriber, now),
         paired=partner is not None,
+        check_in_score=check_in.score if check_in else None,
     )
     state = (
         SubscriberState(
@@ -305,9 +308,12 @@ def _answer(
     reply_facts = _pairing(
         connection, settings, catalog, subscriber, decision, intent, reply_facts, now
     )
+    if decision.record_check_in and check_in is not None:
+        record_answer(connection, subscriber.id, check_in, inbound_id, subscriber.language, now)
     words = _safety_words(settings, catalog, text.phone, decision, concern, language)
     shared = None
-    if partner is not None and ordinary:  # an ordinary text leaves the pairing as it was
+    # An ordinary text leaves the pairing as it was; a check-in's score is no shared answer.
+    if partner is not None and ordinary and not decision.record_check_in:
         shared = _shared_answer(
             connection, settings, catalog, subscriber, partner, text, concern, now
         )

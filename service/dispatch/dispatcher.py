@@ -24,7 +24,7 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -34,6 +34,8 @@ from sqlalchemy.exc import IntegrityError
 from service.catalog import Catalog, choose_prompt, render
 from service.catalog.recaps import RecapWeek
 from service.catalog.recaps import compose as compose_recap
+from service.checkins import service as check_ins
+from service.checkins.timing import History, is_due
 from service.couples.models import SharedQuestion
 from service.couples.rhythm import rhythm_for_two
 from service.couples.service import Partner, partners_of, question_to_send
@@ -61,6 +63,8 @@ MAX_ATTEMPTS = 5
 STALE_AFTER = datetime.timedelta(hours=12)  # a claimed prompt older than this is not sent late
 DAY = datetime.timedelta(days=1)
 SHARED_CATEGORY = "together"  # a shared question's category, beside the prompts'
+# What the schedule sends, and so what a state's daily cap counts.
+SCHEDULED_KINDS = (OutboundKind.PROMPT, OutboundKind.RECAP, OutboundKind.CHECK_IN)
 # Rows that never reached anyone, or were an answer in TwiML rather than a scheduled send.
 NOT_SCHEDULED_SENDS = (
     OutboundStatus.CANCELLED,
@@ -233,6 +237,7 @@ class Dispatcher:
             if not subscribers:
                 return [], 0
             records = prompt_records(connection, [s.id for s in subscribers])
+            asked = check_ins.histories(connection, [s.id for s in subscribers])
             pairs = partners_of(connection, [s.id for s in subscribers])
             recap_facts = _recap_facts(connection, subscribers, pairs, now)
             rules = {s.id: rule for s in subscribers if (rule := self._rule(s.phone))}
@@ -262,9 +267,16 @@ class Dispatcher:
                             else None
                         ),
                     )
-                    sent = records[subscriber.id]
                     claims.append(
-                        self._claim(connection, subscriber, partner, plan, sent, week, reaches, now)
+                        self._claim(
+                            connection,
+                            subscriber,
+                            partner,
+                            plan,
+                            _Recent(records[subscriber.id], asked.get(subscriber.id), week),
+                            reaches,
+                            now,
+                        )
                     )
                 except Exception:
                     self._skip(subscriber.id, failed, report, "could not be planned")
@@ -290,8 +302,7 @@ class Dispatcher:
         subscriber: DueSubscriber,
         partner: Partner | None,
         plan: Plan,
-        sent: list[SentPrompt],
-        week: RecapWeek,
+        recent: _Recent,
         arrives_at: datetime.datetime,
         now: datetime.datetime,
     ) -> _Claim:
@@ -301,7 +312,13 @@ class Dispatcher:
             shared = self._shared_question(connection, subscriber, partner, now)
             if shared is not None:
                 return _Claim(subscriber, plan, *shared)
-        body, prompt_id, category = self._compose(subscriber, plan.send, sent, week, arrives_at)
+        if plan.send is OutboundKind.PROMPT:
+            check_in = self._check_in(subscriber, recent.asked, now)
+            if check_in is not None:
+                return _Claim(subscriber, replace(plan, send=OutboundKind.CHECK_IN), check_in)
+        body, prompt_id, category = self._compose(
+            subscriber, plan.send, recent.sent, recent.week, arrives_at
+        )
         return _Claim(subscriber, plan, body, prompt_id, category)
 
     def _shared_question(
@@ -320,6 +337,15 @@ class Dispatcher:
         question = questions[number % len(questions)]
         body = smart_encoded(catalog.replies.reply("shared_question", question=question.text))
         return body, question.id, SHARED_CATEGORY
+
+    def _check_in(
+        self, subscriber: DueSubscriber, asked: History | None, now: datetime.datetime
+    ) -> str | None:
+        """The monthly check-in's words, when it is due: it takes this prompt's place."""
+        if asked is None or not is_due(asked, now):
+            return None
+        catalog = self.catalog.in_language(subscriber.language)
+        return check_ins.question(catalog, subscriber.partner_name)
 
     def _rule(self, phone: str) -> StateRule | None:
         return rule_for(phone, default_rules()) if self.settings.state_rules else None
@@ -521,6 +547,14 @@ def retry_at(failed_at: datetime.datetime, attempts: int) -> datetime.datetime:
     return failed_at + RETRY_BACKOFF * (1 << max(attempts - 1, 0))
 
 
+class _Recent(NamedTuple):
+    """What a claim reads of a member's recent past."""
+
+    sent: list[SentPrompt]  # prompts, oldest first
+    asked: History | None  # for the monthly check-in
+    week: RecapWeek  # for the recap
+
+
 class _Claim(NamedTuple):
     subscriber: DueSubscriber
     plan: Plan
@@ -656,7 +690,7 @@ def _recap_facts(
     for subscriber_id, created_at in connection.execute(
         select(_outbound.c.subscriber_id, _outbound.c.created_at).where(
             _outbound.c.subscriber_id.in_(list(relevant)),
-            _outbound.c.kind == OutboundKind.PROMPT,
+            _outbound.c.kind.in_((OutboundKind.PROMPT, OutboundKind.CHECK_IN)),
             _outbound.c.created_at >= now - datetime.timedelta(days=1),
             _outbound.c.status.not_in((OutboundStatus.CANCELLED, OutboundStatus.EXPIRED)),
         )
@@ -702,7 +736,7 @@ def _caps_reached(
     for subscriber_id, created_at in connection.execute(
         select(_outbound.c.subscriber_id, _outbound.c.created_at).where(
             _outbound.c.subscriber_id.in_(list(rules)),
-            _outbound.c.kind.in_((OutboundKind.PROMPT, OutboundKind.RECAP)),
+            _outbound.c.kind.in_(SCHEDULED_KINDS),
             _outbound.c.status.not_in(NOT_SCHEDULED_SENDS),
             _outbound.c.created_at > since,
         )

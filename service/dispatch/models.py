@@ -15,6 +15,7 @@ class OutboundKind(StrEnum):
     PROMPT = "prompt"
     RECAP = "recap"
     REPLY = "reply"
+    CHECK_IN = "check_in"  # the monthly closeness question, in place of a prompt
 
 
 class OutboundStatus(StrEnum):

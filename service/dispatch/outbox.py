@@ -103,4 +103,7 @@ def latest_slots(connection: Connection, subscriber_id: int) -> LatestSlots:
         .group_by(_outbound.c.kind)
     )
     latest = {OutboundKind(kind): slot for kind, slot in rows}
-    return LatestSlots(latest.get(OutboundKind.PROMPT), latest.get(OutboundKind.RECAP))
+    # A check-in is sent at a prompt's slot, in its place.
+    prompt_slots = [latest.get(kind) for kind in (OutboundKind.PROMPT, OutboundKind.CHECK_IN)]
+    prompt = max((slot for slot in prompt_slots if slot is not None), default=None)
+    return LatestSlots(prompt, latest.get(OutboundKind.RECAP))

@@ -16,7 +16,9 @@ from service.wins.models import Win
 REPLY_WINDOW = datetime.timedelta(hours=48)
 
 UNSENT = (OutboundStatus.CLAIMED, OutboundStatus.CANCELLED, OutboundStatus.EXPIRED)
-ANSWERABLE = (OutboundKind.PROMPT, OutboundKind.RECAP)
+# What a text may answer. A check-in is one: it takes a prompt's place, so a text after it no
+# longer answers the prompt before it (service/checkins).
+ANSWERABLE = (OutboundKind.PROMPT, OutboundKind.RECAP, OutboundKind.CHECK_IN)
 
 _outbound = table_of(OutboundMessage)
 _win = table_of(Win)
@@ -29,6 +31,7 @@ class LatestPrompt:
     category: str | None
     created_at: datetime.datetime
     answered: bool  # a win already links to it
+    kind: OutboundKind = OutboundKind.PROMPT
 
 
 class ReplyTo(StrEnum):
@@ -48,6 +51,7 @@ _LATEST_PROMPT = (
         _outbound.c.category,
         _outbound.c.created_at,
         exists().where(_win.c.outbound_id == _outbound.c.id).label("answered"),
+        _outbound.c.kind,
     )
     .where(
         _outbound.c.subscriber_id == bindparam("owner"),
@@ -65,13 +69,18 @@ def latest_prompt(connection: Connection, subscriber_id: int) -> LatestPrompt | 
     row = connection.execute(_LATEST_PROMPT, {"owner": subscriber_id}).first()
     if row is None:
         return None
-    return LatestPrompt(row.id, row.prompt_id, row.category, row.created_at, bool(row.answered))
+    return LatestPrompt(
+        row.id, row.prompt_id, row.category, row.created_at, bool(row.answered), row.kind
+    )
 
 
 def reply_to(prompt: LatestPrompt | None, now: datetime.datetime) -> ReplyTo:
     """Pure: a text at `now` answers `prompt` when it came less than REPLY_WINDOW after it
-    (or "before" it by the clock, as a tick run ahead of time leaves it)."""
-    if prompt is None or now - prompt.created_at >= REPLY_WINDOW:
+    (or "before" it by the clock, as a tick run ahead of time leaves it). A check-in is not a
+    prompt: what follows it is no small win (its score is kept apart, by service/checkins)."""
+    if prompt is None or prompt.kind is OutboundKind.CHECK_IN:
+        return ReplyTo.NOTHING
+    if now - prompt.created_at >= REPLY_WINDOW:
         return ReplyTo.NOTHING
     return ReplyTo.AGAIN if prompt.answered else ReplyTo.FIRST
 
