@@ -1,4 +1,4 @@
-"""The check-in in the database: who is due, and the answers kept."""
+"""The check-in in the database: who is due, the answers kept, the figures read back."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from typing import Any, NamedTuple
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Dialect,
+    Engine,
     and_,
     bindparam,
     exists,
@@ -20,6 +22,7 @@ from sqlalchemy import (
 
 from service.admin.stats import DELIVERED_OR_ON_ITS_WAY
 from service.catalog import Catalog
+from service.checkins.figures import Closeness, distributions
 from service.checkins.models import CheckIn
 from service.checkins.scores import parse_score
 from service.checkins.timing import PROMPTS_FIRST, History, answers_in_time, programme_month
@@ -157,3 +160,35 @@ def record_answer(
             answered_at=now,
         )
     )
+
+
+def month_bucket(column: ColumnElement[datetime.datetime], dialect: Dialect) -> ColumnElement[str]:
+    """SQL for the calendar month (UTC) of a timestamp, as "2026-03"."""
+    if dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM")
+    if dialect.name == "sqlite":  # stored as naive UTC text
+        return func.strftime("%Y-%m", column)
+    raise NotImplementedError(f"monthly figures are not written for {dialect.name}")
+
+
+def closeness(engine: Engine) -> Closeness:
+    """The check-in's figures over the whole programme, counted by the database."""
+    with engine.connect() as connection:
+        month = month_bucket(_check_in.c.answered_at, connection.dialect)
+        by_month = connection.execute(
+            select(month, _check_in.c.score, func.count()).group_by(month, _check_in.c.score)
+        )
+        calendar = distributions((str(key), score, count) for key, score, count in by_month)
+        by_tenure = connection.execute(
+            select(_check_in.c.programme_month, _check_in.c.score, func.count()).group_by(
+                _check_in.c.programme_month, _check_in.c.score
+            )
+        )
+        tenure = distributions((int(key), score, count) for key, score, count in by_tenure)
+        asked = connection.execute(
+            select(func.count()).where(
+                _outbound.c.kind == OutboundKind.CHECK_IN,
+                _outbound.c.status.in_(DELIVERED_OR_ON_ITS_WAY),
+            )
+        ).scalar_one()
+    return Closeness(asked=int(asked), by_calendar_month=calendar, by_programme_month=tenure)

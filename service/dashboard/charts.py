@@ -83,15 +83,23 @@ def _figure(
 
 
 def _table(
-    points: Sequence[Point], label_header: str, value_header: str, fmt: Callable[[float], str]
+    points: Sequence[Point],
+    label_header: str,
+    value_header: str,
+    fmt: Callable[[float], str],
+    notes: Notes | None = None,
 ) -> str:
+    """The figures as a table; `notes` adds a column (say, how many answers an average is of)."""
+    extra = [f"<td>{escape(note)}</td>" for note in notes.cells] if notes else [""] * len(points)
     rows = "".join(
-        f'<tr><th scope="row">{escape(p.label)}</th><td>{escape(fmt(p.value))}</td></tr>'
-        for p in points
+        f'<tr><th scope="row">{escape(p.label)}</th><td>{escape(fmt(p.value))}</td>{cell}</tr>'
+        for p, cell in zip(points, extra, strict=True)
     )
+    notes_header = f'<th scope="col">{escape(notes.header)}</th>' if notes else ""
     return (
         f'<table><thead><tr><th scope="col">{escape(label_header)}</th>'
-        f'<th scope="col">{escape(value_header)}</th></tr></thead><tbody>{rows}</tbody></table>'
+        f'<th scope="col">{escape(value_header)}</th>{notes_header}</tr></thead>'
+        f"<tbody>{rows}</tbody></table>"
     )
 
 
@@ -119,6 +127,14 @@ def _x_labels(points: Sequence[Point], centres: list[float]) -> str:
 
 
 @dataclass(frozen=True)
+class Notes:
+    """A column beside a chart's figures, one cell per point."""
+
+    header: str
+    cells: Sequence[str]
+
+
+@dataclass(frozen=True)
 class _TimeAxis:
     """Where each point of a series over time sits: one slot per point, a shared value scale."""
 
@@ -128,8 +144,13 @@ class _TimeAxis:
     centres: list[float]
 
     @classmethod
-    def of(cls, points: Sequence[Point]) -> _TimeAxis:
-        top, ticks = axis(max((p.value for p in points), default=0), whole=True)
+    def of(cls, points: Sequence[Point], scale_max: float | None = None) -> _TimeAxis:
+        """`scale_max`: the top of a fixed scale (5 for a 1-5 score: a gridline per step of
+        it), else the axis fits the largest value."""
+        if scale_max is not None:
+            top, ticks = axis(scale_max, whole=True, ticks=max(1, math.ceil(scale_max)))
+        else:
+            top, ticks = axis(max((p.value for p in points), default=0), whole=True)
         slot = (WIDTH - LEFT - RIGHT) / max(len(points), 1)
         return cls(top, ticks, slot, [LEFT + slot * (n + 0.5) for n in range(len(points))])
 
@@ -147,6 +168,7 @@ def _over_time(
     label_header: str,
     value_header: str,
     chart_id: str | None,
+    notes: Notes | None = None,
 ) -> Markup:
     body = (
         _grid(time_axis.top, time_axis.ticks, _fmt) + marks + _x_labels(points, time_axis.centres)
@@ -158,7 +180,7 @@ def _over_time(
         body,
         HEIGHT,
         summary,
-        _table(points, label_header, value_header, _fmt),
+        _table(points, label_header, value_header, _fmt, notes),
     )
 
 
@@ -169,9 +191,11 @@ def bar_chart(
     label_header: str = "Week",
     value_header: str = "Count",
     chart_id: str | None = None,
+    scale_max: float | None = None,
+    notes: Notes | None = None,
 ) -> Markup:
-    """Vertical bars for counts over time (weeks)."""
-    time_axis = _TimeAxis.of(points)
+    """Vertical bars for counts over time (weeks), or for a score on a fixed scale."""
+    time_axis = _TimeAxis.of(points, scale_max)
     bar = time_axis.slot * 0.7
     baseline = time_axis.y(0)
     bars = "".join(
@@ -188,6 +212,7 @@ def bar_chart(
         label_header=label_header,
         value_header=value_header,
         chart_id=chart_id,
+        notes=notes,
     )
 
 
@@ -198,9 +223,11 @@ def line_chart(
     label_header: str = "Week",
     value_header: str = "Count",
     chart_id: str | None = None,
+    scale_max: float | None = None,
+    notes: Notes | None = None,
 ) -> Markup:
-    """A line with a dot per point, for a level over time (subscribers)."""
-    time_axis = _TimeAxis.of(points)
+    """A line with a dot per point, for a level over time (subscribers, an average score)."""
+    time_axis = _TimeAxis.of(points, scale_max)
     coords = [(x, time_axis.y(p.value)) for p, x in zip(points, time_axis.centres, strict=True)]
     path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
     dots = "".join(
@@ -217,6 +244,7 @@ def line_chart(
         label_header=label_header,
         value_header=value_header,
         chart_id=chart_id,
+        notes=notes,
     )
 
 

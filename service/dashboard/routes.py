@@ -33,7 +33,9 @@ from service.admin.pairs import (
 )
 from service.admin.stats import programme_stats
 from service.admin.subscribers import SubscriberFilter, list_subscribers, subscriber_history
+from service.checkins.service import closeness
 from service.dashboard import session
+from service.dashboard.closeness import closeness_view
 from service.dashboard.pair_views import couples_view
 from service.dashboard.revocation import is_revoked, revoke
 from service.dashboard.throttle import (
@@ -202,11 +204,14 @@ async def overview_page(request: Request, runtime: RuntimeDep, now: NowDep) -> R
         programme_stats, runtime.engine, runtime.catalog, now, 12
     )
     couples = await anyio.to_thread.run_sync(couples_figures, runtime.engine, now)
-    return page(
-        request,
-        "overview.html",
-        {"view": overview(stats), "stats": stats, "couples": couples_view(couples)},
-    )
+    check_ins = await anyio.to_thread.run_sync(closeness, runtime.engine)
+    context = {
+        "view": overview(stats),
+        "stats": stats,
+        "couples": couples_view(couples),
+        "closeness": closeness_view(check_ins),
+    }
+    return page(request, "overview.html", context)
 
 
 @router.get("/subscribers", dependencies=[SignedIn])

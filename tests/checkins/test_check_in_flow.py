@@ -1,5 +1,5 @@
 """The monthly check-in end to end: asked by a real tick through the local Twilio, answered by
-a signed webhook, kept apart from wins; on SQLite and PostgreSQL."""
+a signed webhook, kept apart from wins, charted on the dashboard; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from service.dispatch.dispatcher import Dispatcher
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 from service.subscribers.models import Subscriber
 from service.wins.models import Win
+from tests.conftest import ADMIN_TOKEN
 from tests.dispatch.conftest import add_active, run_tick
 from tests.fake_twilio import FakeTwilio
 from tests.phone import Phone
@@ -124,6 +125,19 @@ def test_a_check_in_comes_a_month_in_and_its_score_is_kept_apart_from_wins(
     assert at is not None
     run_tick(dispatcher, at)
     assert sent_to(engine, phone.number)[-1].kind is OutboundKind.PROMPT
+
+
+def test_an_answer_is_charted_on_the_dashboard(
+    asked: OutboundMessage, browser: TestClient, runtime: Runtime, phone: Phone
+) -> None:
+    at = answered(asked, runtime, phone)
+    assert browser.post("/login", data={"token": ADMIN_TOKEN}).status_code == 303
+    page = browser.get("/").text
+    assert "Closeness check-in" in page and "no control group" in page
+    by_month = re.search(r'id="chart-closeness-month">.*?</figure>', page, re.S)
+    assert by_month is not None and f"{at:%b %Y}: 4" in by_month.group()
+    by_tenure = re.search(r'id="chart-closeness-tenure">.*?</figure>', page, re.S)
+    assert by_tenure is not None and "Month 1: 4" in by_tenure.group()
 
 
 def test_an_answer_after_3_days_is_not_kept(
