@@ -1,8 +1,8 @@
 """Erasing a subscriber: their messages and personal data go; an anonymised tombstone stays.
 
 What is deleted: the subscriber row, every message they sent or were sent (matched by id and
-by number, so texts from before they joined go too), their wins and their safety flags (the
-audit log of operators' views keeps only ids). What is kept: the consent
+by number, so texts from before they joined go too), their wins, their check-in answers and
+their safety flags (the audit log of operators' views keeps only ids). What is kept: the consent
 log, with the number replaced by a keyed digest and the free text removed, because carriers ask
 for the record of consent and opt-out; and the number's digest in `erased_number`, so the
 inbound path treats the number as opted out and nothing is ever sent to it by mistake.
@@ -20,6 +20,7 @@ from sqlalchemy import Engine, delete, or_, update
 from sqlmodel import col, select
 
 from service.admin.erased import ErasedNumber, phone_digest, tombstone_phone
+from service.checkins.models import CheckIn
 from service.conversation.models import InboundMessage
 from service.couples.models import FailedPairCode, Pair, PairCode, SharedQuestion
 from service.database import session_scope
@@ -74,6 +75,15 @@ def erase_subscriber(engine: Engine, subscriber_id: int, now: datetime.datetime)
                     col(Win.subscriber_id) == subscriber_id,
                     col(Win.inbound_id).in_(inbound_ids),
                     col(Win.outbound_id).in_(outbound_ids),
+                )
+            )
+        )
+        session.execute(
+            delete(CheckIn).where(
+                or_(
+                    col(CheckIn.subscriber_id) == subscriber_id,
+                    col(CheckIn.inbound_id).in_(inbound_ids),
+                    col(CheckIn.outbound_id).in_(outbound_ids),
                 )
             )
         )

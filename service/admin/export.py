@@ -1,8 +1,11 @@
-"""CSV exports: the programme's weekly figures, and the consent log carriers ask for.
+"""CSV exports: the programme's weekly figures, the consent log carriers ask for, and the
+closeness check-in answers a programme shows its funders.
 
 The consent log carries the full number: it is the proof of who agreed to be texted and when,
 which is what a carrier audit asks for. Erased numbers appear as their anonymised tombstone.
-Free text is neutralised against spreadsheet formula injection.
+The check-in answers carry no number and no id: each member appears as a random key of their
+own, so that their answers can be followed over months without saying who they are. Free text
+is neutralised against spreadsheet formula injection.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel, col, select
 
 from service.admin.stats import WeekRow
+from service.checkins.models import CheckIn
 from service.subscribers.models import ConsentEvent
 
 WEEK_COLUMNS = ("week_start", "joins", "opt_outs", "active", "prompts_sent", "wins")
@@ -29,6 +33,7 @@ CONSENT_COLUMNS = (
     "text",
     "subscriber_id",
 )
+CHECK_IN_COLUMNS = ("member", "date", "score", "month_in_programme", "language")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 1000
 T = TypeVar("T", bound=SQLModel)
@@ -100,3 +105,18 @@ def consent_csv(engine: Engine) -> Iterator[str]:
     return csv_lines(
         CONSENT_COLUMNS, rows_in_batches(engine, ConsentEvent, ConsentEvent.id, consent_row)
     )
+
+
+def check_in_row(answer: CheckIn) -> Sequence[object]:
+    return (
+        answer.member_key,  # random hex: never a formula
+        answer.answered_at.astimezone(datetime.UTC).date().isoformat(),
+        answer.score,
+        answer.programme_month,
+        safe_cell(answer.language),
+    )
+
+
+def check_ins_csv(engine: Engine) -> Iterator[str]:
+    """One row per answered check-in, in the order they were answered."""
+    return csv_lines(CHECK_IN_COLUMNS, rows_in_batches(engine, CheckIn, CheckIn.id, check_in_row))

@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 
 from service.admin.catalog_stats import PromptFigures, catalog_figures
 from service.admin.erase import Erasure, erase_subscriber
-from service.admin.export import consent_csv, weeks_csv
+from service.admin.export import check_ins_csv, consent_csv, weeks_csv
 from service.admin.pairs import (
     PairEnding,
     PairFilter,
@@ -139,3 +139,13 @@ async def export_stats(runtime: RuntimeDep, now: NowDep) -> StreamingResponse:
 )
 async def export_consent(runtime: RuntimeDep) -> StreamingResponse:
     return _csv_response(consent_csv(runtime.engine), "nudge-consent-log.csv")
+
+
+@router.get(
+    "/export/check-ins.csv",
+    summary="Closeness check-in answers, one row per answer, members pseudonymous, as CSV",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+async def export_check_ins(runtime: RuntimeDep) -> StreamingResponse:
+    return _csv_response(check_ins_csv(runtime.engine), "nudge-check-ins.csv")

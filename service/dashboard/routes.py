@@ -22,7 +22,7 @@ from fastapi.templating import Jinja2Templates
 
 from service.admin.catalog_stats import catalog_figures
 from service.admin.erase import erase_subscriber
-from service.admin.export import consent_csv, weeks_csv
+from service.admin.export import check_ins_csv, consent_csv, weeks_csv
 from service.admin.pair_figures import PairState
 from service.admin.pairs import (
     PairFilter,
@@ -407,3 +407,8 @@ async def export_consent(runtime: RuntimeDep) -> StreamingResponse:
 @router.get("/export/safety-audit.csv", dependencies=[SignedIn])
 async def export_safety_audit(runtime: RuntimeDep) -> StreamingResponse:
     return _download(audit_csv(runtime.engine), "nudge-safety-audit.csv")
+
+
+@router.get("/export/check-ins.csv", dependencies=[SignedIn])
+async def export_check_ins(runtime: RuntimeDep) -> StreamingResponse:
+    return _download(check_ins_csv(runtime.engine), "nudge-check-ins.csv")

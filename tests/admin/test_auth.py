@@ -26,6 +26,7 @@ EXPECTED = {
     ("POST", "/admin/pairs/{pair_id}/end"),
     ("GET", "/admin/export/stats.csv"),
     ("GET", "/admin/export/consent.csv"),
+    ("GET", "/admin/export/check-ins.csv"),
 }
 BAD_HEADERS = [
     {},

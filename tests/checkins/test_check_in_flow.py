@@ -1,9 +1,12 @@
 """The monthly check-in end to end: asked by a real tick through the local Twilio, answered by
-a signed webhook, kept apart from wins, charted on the dashboard; on SQLite and PostgreSQL."""
+a signed webhook, kept apart from wins, charted on the dashboard, exported, erased; on SQLite
+and PostgreSQL."""
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 import re
 
 import pytest
@@ -26,6 +29,7 @@ UTC = datetime.UTC
 # Monday 2 March 2026, 09:00 in Los Angeles (the phone's 415 number).
 T0 = datetime.datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
 MONTH_AND_A_HALF = datetime.timedelta(days=45)
+AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
 def member(engine: Engine, number: str) -> Subscriber:
@@ -88,6 +92,10 @@ def wins(engine: Engine) -> list[Win]:
         return list(session.exec(select(Win)))
 
 
+def csv_rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
 def answered(asked: OutboundMessage, runtime: Runtime, phone: Phone) -> datetime.datetime:
     """The member answers their check-in with a 4, two hours after it came; when."""
     at = asked.created_at + datetime.timedelta(hours=2)
@@ -138,6 +146,31 @@ def test_an_answer_is_charted_on_the_dashboard(
     assert by_month is not None and f"{at:%b %Y}: 4" in by_month.group()
     by_tenure = re.search(r'id="chart-closeness-tenure">.*?</figure>', page, re.S)
     assert by_tenure is not None and "Month 1: 4" in by_tenure.group()
+
+
+def test_an_answer_is_exported_without_the_number_and_erased_with_the_member(
+    asked: OutboundMessage,
+    client: TestClient,
+    browser: TestClient,
+    runtime: Runtime,
+    phone: Phone,
+    engine: Engine,
+) -> None:
+    at = answered(asked, runtime, phone)
+    assert browser.post("/login", data={"token": ADMIN_TOKEN}).status_code == 303
+    exported = browser.get("/export/check-ins.csv")
+    assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
+    assert client.get("/admin/export/check-ins.csv", headers=AUTH).text == exported.text
+    [row] = csv_rows(exported.text)
+    assert row["date"] == at.date().isoformat()
+    assert (row["score"], row["month_in_programme"], row["language"]) == ("4", "1", "en")
+    assert re.fullmatch(r"[0-9a-f]{16}", row["member"])
+    assert phone.number[-4:] not in exported.text
+
+    subscriber_id = member(engine, phone.number).id
+    assert client.delete(f"/admin/subscribers/{subscriber_id}", headers=AUTH).status_code == 200
+    assert answers(engine) == []
+    assert csv_rows(client.get("/admin/export/check-ins.csv", headers=AUTH).text) == []
 
 
 def test_an_answer_after_3_days_is_not_kept(

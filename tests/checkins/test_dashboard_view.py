@@ -50,3 +50,9 @@ def test_an_empty_programme_says_no_check_in_was_answered(signed_in: TestClient)
     assert "Closeness check-in" in page and "self-reports" in page and "no control group" in page
     assert "No check-in has been answered yet." in page
     assert "chart-closeness-month" not in page
+    assert 'href="/export/check-ins.csv"' in page
+
+
+def test_the_answers_are_only_for_operators(browser: TestClient, client: TestClient) -> None:
+    assert browser.get("/export/check-ins.csv").headers.get("location") == "/login"
+    assert client.get("/admin/export/check-ins.csv").status_code == 401
