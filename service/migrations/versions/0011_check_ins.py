@@ -1,7 +1,7 @@
 """check-ins: members' 1-5 answers to the monthly closeness question
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-07 09:00:00.000000
 """
 
@@ -11,8 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-# Written beside 0010 (acknowledgements); re-chain to "0010" when both are merged.
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
