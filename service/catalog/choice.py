@@ -6,7 +6,7 @@ inputs always give the same choice and tests need no mocking.
 Pacing a year (`Pacing`, issue 19): an idea is not repeated while fresh ones are left; a
 morning prompt never arrives after noon; a new member's first two weeks are light, the next
 two add medium, and deep comes after; a member who stopped replying gets light ones; a heavy
-prompt (deep, or high effort) never follows another; a series goes on part by part; a rest
+prompt (deep, high effort or costly) never follows another; a series goes on part by part; a rest
 week is rare; anniversary prompts wait for the days before the member's anniversary. Each
 rule gives way, least important first, only when keeping it would leave nothing to send.
 """
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from service.catalog.loader import Prompt, PromptIndex
-from service.catalog.traits import Depth, Effort, Form, Occasion, TimeOfDay
+from service.catalog.traits import Cost, Depth, Effort, Form, Occasion, TimeOfDay
 
 # How often a known love language wins over a plain pick from the rotation's candidates.
 LOVE_LANGUAGE_PREFERENCE: Final = 0.6
@@ -46,7 +46,12 @@ class Pacing:
 
 
 def is_heavy(prompt: Prompt) -> bool:
-    return prompt.traits.depth is Depth.DEEP or prompt.traits.effort is Effort.HIGH
+    """A big ask: deep, a planned evening's effort, or money to spend."""
+    return (
+        prompt.traits.depth is Depth.DEEP
+        or prompt.traits.effort is Effort.HIGH
+        or prompt.traits.cost is Cost.SOME
+    )
 
 
 def depths_allowed(pacing: Pacing) -> frozenset[Depth]:
