@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 import random
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -31,7 +31,6 @@ NO_DEEP_DAYS: Final = 28  # then medium joins; deep after four weeks
 QUIET_AFTER: Final = 3  # prompts in a row with no reply: lighter ones until they answer
 REST_NOT_BEFORE_DAYS: Final = 28
 REST_SPACING: Final = 8  # prompts between two rest weeks, at least
-_DEPTH_ORDER: Final = (Depth.LIGHT, Depth.MEDIUM, Depth.DEEP)
 SERIES_PATIENCE: Final = 3  # a series goes on if its latest part is among the last prompts
 
 
@@ -96,12 +95,11 @@ def choose_prompt(
     rng = random.Random(seed)
     if pacing is None:
         return _rotation(index, history, love_language, rng, index.category_of)
-    by_id = {prompt.id: prompt for prompt in index.prompts}
-    sent = [by_id[prompt_id] for prompt_id in history if prompt_id in by_id]
+    sent = [index.by_id[prompt_id] for prompt_id in history if prompt_id in index.by_id]
     following = _next_in_series(index.prompts, sent, pacing)
     if following is not None:
         return following
-    pool = _paced_pool(index.prompts, sent, pacing)
+    pool = _paced_pool(index, sent, pacing)
     return _rotation(PromptIndex.of(pool), history, love_language, rng, index.category_of)
 
 
@@ -128,49 +126,41 @@ def _next_in_series(
     )
 
 
-def _paced_pool(
-    prompts: Sequence[Prompt], sent: Sequence[Prompt], pacing: Pacing
-) -> tuple[Prompt, ...]:
-    """The prompts the rules allow now. The first three rules always hold; the others are
-    kept in order of importance, each only if something is left to send with it."""
+def _paced_pool(index: PromptIndex, sent: Sequence[Prompt], pacing: Pacing) -> tuple[Prompt, ...]:
+    """The prompts the rules allow now. The first three rules always hold. The others rank
+    the rest, most important first, and the best-ranked are kept: a rule gives way only when
+    no prompt left by the rules before it keeps it."""
     used_ideas = {prompt.idea for prompt in sent}
     depths = depths_allowed(pacing)
-    # A series starts only if every part of it suits the member now.
-    deepest: dict[str, int] = {}
-    for prompt in prompts:
-        if prompt.traits.series is not None:
-            depth = _DEPTH_ORDER.index(prompt.traits.depth)
-            deepest[prompt.traits.series] = max(deepest.get(prompt.traits.series, 0), depth)
-
-    def depth_of(prompt: Prompt) -> Depth:
-        series = prompt.traits.series
-        return _DEPTH_ORDER[deepest[series]] if series is not None else prompt.traits.depth
-
     after_heavy = bool(sent) and is_heavy(sent[-1])
-    recent_rest = any(p.traits.form is Form.REST for p in sent[-REST_SPACING:])
-    pool = tuple(
+    rest_allowed = pacing.days_in >= REST_NOT_BEFORE_DAYS and not any(
+        p.traits.form is Form.REST for p in sent[-REST_SPACING:]
+    )
+
+    def ranked(prompt: Prompt) -> tuple[bool, ...]:
+        traits = prompt.traits
+        # A series starts only if every part of it suits the member now.
+        depth = index.series_depth[traits.series] if traits.series else traits.depth
+        return (
+            prompt.idea not in used_ideas,
+            pacing.anniversary_soon and traits.occasion is Occasion.ANNIVERSARY,
+            depth in depths,
+            not (after_heavy and is_heavy(prompt)),
+            traits.form is not Form.REST or rest_allowed,
+        )
+
+    allowed = [
         prompt
-        for prompt in prompts
+        for prompt in index.prompts
         if fits_the_hour(prompt, pacing.local_time)
         and (prompt.traits.part or 1) == 1  # a series starts at its beginning
         and (prompt.traits.occasion is not Occasion.ANNIVERSARY or pacing.anniversary_soon)
-    )
-    rules: list[Callable[[Prompt], bool]] = [
-        lambda prompt: prompt.idea not in used_ideas,
-        lambda prompt: depth_of(prompt) in depths,
-        lambda prompt: not (after_heavy and is_heavy(prompt)),
-        lambda prompt: (
-            prompt.traits.form is not Form.REST
-            or (pacing.days_in >= REST_NOT_BEFORE_DAYS and not recent_rest)
-        ),
     ]
-    if pacing.anniversary_soon:
-        rules.insert(1, lambda prompt: prompt.traits.occasion is Occasion.ANNIVERSARY)
-    for rule in rules:
-        kept = tuple(prompt for prompt in pool if rule(prompt))
-        if kept:
-            pool = kept
-    return pool or tuple(prompts)
+    if not allowed:
+        return index.prompts
+    ranks = [ranked(prompt) for prompt in allowed]
+    best = max(ranks)
+    return tuple(prompt for prompt, rank in zip(allowed, ranks, strict=True) if rank == best)
 
 
 def _rotation(

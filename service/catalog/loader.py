@@ -35,7 +35,14 @@ from typing import Final, TypeGuard
 from service.catalog.recaps import RECAPS_FILE, Recaps, longest_renderings, read_recaps
 from service.catalog.reply_texts import REPLIES_FILE, ReplyTexts, read_reply_texts
 from service.catalog.shared import SHARED_QUESTIONS_FILE, SharedQuestion, read_shared_questions
-from service.catalog.traits import TRAIT_KEYS, Traits, read_traits, series_problems
+from service.catalog.traits import (
+    DEPTH_ORDER,
+    TRAIT_KEYS,
+    Depth,
+    Traits,
+    read_traits,
+    series_problems,
+)
 from service.catalog.vocabulary import KEYWORDS_FILE, read_vocabulary
 from service.catalog.yaml_files import UNREADABLE, placeholder_problems, read_yaml
 from service.conversation.vocabulary import Vocabulary
@@ -104,14 +111,20 @@ class PromptIndex:
     by_category: Mapping[str, tuple[Prompt, ...]]
     categories: tuple[str, ...]  # sorted
     distinct_ids: int
+    by_id: Mapping[str, Prompt]  # with a repeated id, the last prompt
+    series_depth: Mapping[str, Depth]  # a series' deepest part
 
     @classmethod
     def of(cls, prompts: tuple[Prompt, ...]) -> PromptIndex:
         categories_of_id: dict[str, list[str]] = {}
         by_category: dict[str, list[Prompt]] = {}
+        series_depth: dict[str, Depth] = {}
         for prompt in prompts:
             categories_of_id.setdefault(prompt.id, []).append(prompt.category)
             by_category.setdefault(prompt.category, []).append(prompt)
+            if (series := prompt.traits.series) is not None:
+                depth = series_depth.get(series, Depth.LIGHT)
+                series_depth[series] = max(depth, prompt.traits.depth, key=DEPTH_ORDER.index)
         return cls(
             prompts=prompts,
             category_of={prompt.id: prompt.category for prompt in prompts},
@@ -119,6 +132,8 @@ class PromptIndex:
             by_category={key: tuple(value) for key, value in by_category.items()},
             categories=tuple(sorted(by_category)),
             distinct_ids=len(categories_of_id),
+            by_id={prompt.id: prompt for prompt in prompts},
+            series_depth=series_depth,
         )
 
 

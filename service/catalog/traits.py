@@ -28,6 +28,9 @@ class Depth(StrEnum):
     DEEP = "deep"
 
 
+DEPTH_ORDER: Final = (Depth.LIGHT, Depth.MEDIUM, Depth.DEEP)
+
+
 class Effort(StrEnum):
     LOW = "low"
     MEDIUM = "medium"
