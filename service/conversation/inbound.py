@@ -34,7 +34,7 @@ from service.conversation.intents import Intent, IntentKind, normalize, parse_in
 from service.conversation.models import InboundMessage
 from service.conversation.replies import ReplyFacts
 from service.conversation.replies import render as render_reply
-from service.conversation.tone import is_about_the_service, sounds_discouraged
+from service.conversation.tone import ReplyTone, classify_reply
 from service.conversation.vocabulary import without_accents
 from service.couples.notices import named, notify_member
 from service.couples.pairing import CodeCheck, check_code, is_code
@@ -243,13 +243,14 @@ def _answer(
     prompt = latest_prompt(connection, subscriber.id) if subscriber and ordinary else None
     check_in = answer_to(connection, prompt, text.body, now)
     partner = partner_of(connection, subscriber.id) if subscriber else None
+    tone = classify_reply(text.body) if ordinary else None
     facts = Circumstances(
         twilio_answered=bool(text.opt_out_type),
         safety_concern=concern is not None,
         safety_resources_recent=(
             concern is not None and resources_sent_recently(connection, text.phone, now)
         ),
-        discouraged=ordinary and sounds_discouraged(text.body),
+        discouraged=tone in _DID_NOT_LAND,
         inside_send_window=is_inside_window(now, zone, window),
         on_demand_prompts_today=(
             _on_demand_prompts_since(connection, subscriber, now - ON_DEMAND_WINDOW)
@@ -259,7 +260,7 @@ def _answer(
         on_demand_prompts_per_day=settings.max_new_prompts_per_day,
         named_zone=resolve_place(intent.place) if intent.kind is IntentKind.ZONE else None,
         reply_to=reply_to(prompt, now),
-        about_the_service=ordinary and is_about_the_service(text.body),
+        about_the_service=tone is ReplyTone.SERVICE_QUESTION,
         code_check=_code_check(connection, text, intent, subscriber, now),
         paired=partner is not None,
         check_in_score=check_in.score if check_in else None,
@@ -324,6 +325,9 @@ def _answer(
         reply = f"{reply}\n{shared}"
     _keep_reply(connection, subscriber, decision, reply_facts, reply, now)
     return reply
+
+
+_DID_NOT_LAND = (ReplyTone.WENT_BADLY, ReplyTone.HARD_MOMENT, ReplyTone.NOT_YET)
 
 
 def _reply_to_stranger(
