@@ -136,5 +136,7 @@ class EnumText(TypeDecorator[E]):
         return None if value is None else self.enum_type(value)
 
 
-def enum_column(enum_type: type[StrEnum], *, index: bool = False) -> Column[Any]:
-    return Column(EnumText(enum_type), nullable=False, index=index)
+def enum_column(
+    enum_type: type[StrEnum], *, index: bool = False, nullable: bool = False
+) -> Column[Any]:
+    return Column(EnumText(enum_type), nullable=nullable, index=index)

@@ -544,7 +544,13 @@ def _apply(
     counted = None
     if decision.record_win and prompt is not None:
         counted = record_win(
-            connection, subscriber.id, inbound_id, prompt, now, week_start(now, zone)
+            connection,
+            subscriber.id,
+            inbound_id,
+            prompt,
+            now,
+            week_start(now, zone),
+            classify_reply(text.body),
         )
     if decision.reply in _ACKNOWLEDGING:
         encouraging = decision.reply is ReplyKind.ENCOURAGEMENT and bool(catalog.encouragements)

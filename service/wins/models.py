@@ -6,7 +6,8 @@ import datetime
 
 from sqlmodel import Field, SQLModel
 
-from service.database import utc_datetime_column
+from service.conversation.tone import ReplyTone
+from service.database import enum_column, utc_datetime_column
 
 
 class Win(SQLModel, table=True):
@@ -19,3 +20,5 @@ class Win(SQLModel, table=True):
     prompt_id: str | None = Field(default=None, max_length=64)
     category: str | None = Field(default=None, max_length=32)
     created_at: datetime.datetime = Field(sa_column=utc_datetime_column(nullable=False))
+    # How the reply sounded; None for wins from before it was kept.
+    tone: ReplyTone | None = Field(default=None, sa_column=enum_column(ReplyTone, nullable=True))

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from sqlalchemy import Connection, bindparam, exists, func, insert, select
 
+from service.conversation.tone import ReplyTone
 from service.database import table_of
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 from service.wins.models import Win
@@ -92,9 +93,11 @@ def record_win(
     prompt: LatestPrompt,
     now: datetime.datetime,
     week_since: datetime.datetime,
+    tone: ReplyTone,
 ) -> int:
-    """Writes the win for the stored text `inbound_id`, the first reply to `prompt`; the
-    number of wins since `week_since` (the start of the subscriber's week), this one included."""
+    """Writes the win for the stored text `inbound_id`, the first reply to `prompt`, with how
+    it sounded; the number of wins since `week_since` (the start of the subscriber's week),
+    this one included."""
     connection.execute(
         insert(_win).values(
             subscriber_id=subscriber_id,
@@ -103,6 +106,7 @@ def record_win(
             prompt_id=prompt.prompt_id,
             category=prompt.category,
             created_at=now,
+            tone=tone,
         )
     )
     return int(
