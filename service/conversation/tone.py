@@ -138,7 +138,7 @@ _FAMILIES: Final[dict[_Cue, tuple[str, ...]]] = {
         r"smiled|smiles|smiling|grin\w*|laughed|laughing|laughs|laughter|giggl\w*|blush\w*"
         r"|made (him|her|me|us|them)( both| all)? (laugh|smile)",
         r"hug|hugs|hugged|hugging|kiss|kissed|kisses|kissing|cuddl\w*|snuggl\w*|danced|dancing"
-        r"|made up",
+        r"|made up|together",
         r"(held|holding|hold) (my )?hands?|squeezed my hand|took my hand|held (on|me|tight)"
         r"|lit up|light up|opened up|teared up|looked at me|looked me in the eyes?"
         r"|put (his|her|their|the) phone (down|away)",
