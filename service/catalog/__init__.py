@@ -2,6 +2,7 @@
 
 from service.catalog.choice import choose_acknowledgement, choose_prompt
 from service.catalog.loader import (
+    ACKNOWLEDGEMENT_POOLS,
     LOVE_LANGUAGES,
     Catalog,
     CatalogError,
@@ -15,6 +16,7 @@ from service.catalog.loader import (
 )
 
 __all__ = [
+    "ACKNOWLEDGEMENT_POOLS",
     "LOVE_LANGUAGES",
     "Catalog",
     "CatalogError",

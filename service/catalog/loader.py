@@ -7,8 +7,9 @@ subfolder with the same files (``es/``...) is another language, named by the fol
 * ``<category>.yaml`` for each category: ``{category: <id>, prompts: [{id, text,
   love_language?, tags?}]}``; the file name must equal the category id.
 * ``placeholders.yaml``: ``{placeholders: {<name>: <fallback text>}}``
-* ``acknowledgements.yaml``: ``{acknowledgements: [str, ...]}`` (no placeholders, 20+)
-* ``encouragements.yaml``: ``{encouragements: [str, ...]}`` (when a try did not land; 8+)
+* ``acknowledgements.yaml``: ``{acknowledgements: {<pool>: [str, ...]}}``, the answers to a
+  member's reply, a pool for each kind of reply and one of support lines (ACKNOWLEDGEMENT_POOLS
+  names them with the fewest texts each needs); plain texts, no placeholders
 * ``recaps.yaml``: the weekly recap's templates and words (service/catalog/recaps.py)
 * ``replies.yaml``: every system reply (service/catalog/reply_texts.py)
 * ``keywords.yaml``, in a language folder: how texters say the keywords in that language
@@ -59,7 +60,6 @@ LOVE_LANGUAGES: Final = ("words", "time", "touch", "acts", "gifts")
 CATEGORIES_FILE: Final = "categories.yaml"
 PLACEHOLDERS_FILE: Final = "placeholders.yaml"
 ACKNOWLEDGEMENTS_FILE: Final = "acknowledgements.yaml"
-ENCOURAGEMENTS_FILE: Final = "encouragements.yaml"
 RESERVED_FILES: Final = frozenset(
     {
         REPLIES_FILE,
@@ -68,14 +68,26 @@ RESERVED_FILES: Final = frozenset(
         CATEGORIES_FILE,
         PLACEHOLDERS_FILE,
         ACKNOWLEDGEMENTS_FILE,
-        ENCOURAGEMENTS_FILE,
         RECAPS_FILE,
         RESOURCES_FILE,
     }
 )
 
-MIN_ACKNOWLEDGEMENTS: Final = 20
-MIN_ENCOURAGEMENTS: Final = 8
+# Each kind of reply (service/conversation/tone.py, but for a question to the service, which
+# gets an answer instead) has its own pool, with the fewest texts that keep it from feeling
+# canned; "support" lines follow an acknowledgement after several flops in a row.
+ACKNOWLEDGEMENT_POOLS: Final[Mapping[str, int]] = MappingProxyType(
+    {
+        "went_well": 20,
+        "went_badly": 10,
+        "mixed": 8,
+        "not_yet": 8,
+        "hard_moment": 8,
+        "neutral": 10,
+        "support": 6,
+    }
+)
+SUPPORT_POOL: Final = "support"
 MAX_PROMPT_SEGMENTS: Final = 2
 MIN_SINGLE_SEGMENT_GSM7_PERCENT: Final = 95
 
@@ -142,10 +154,8 @@ class Catalog:
     prompts: tuple[Prompt, ...]
     categories: Mapping[str, str]  # id -> label
     fallbacks: Mapping[str, str]  # placeholder name -> text used when no value is known
-    acknowledgements: tuple[str, ...]
+    acknowledgements: Mapping[str, tuple[str, ...]]  # ACKNOWLEDGEMENT_POOLS' names -> texts
     recaps: Recaps | None  # None only in catalogs built by hand, as tests do
-    # Answers to a reply that says a try did not land: trying still counts, gently said.
-    encouragements: tuple[str, ...] = ()
     safety_resources: SafetyResources | None = None
     language: str = DEFAULT_LANGUAGE
     replies: ReplyTexts | None = None  # None only in catalogs built by hand, as tests do
@@ -160,6 +170,8 @@ class Catalog:
         # Read-only views, so a shared Catalog cannot be changed by one of its users.
         object.__setattr__(self, "categories", MappingProxyType(dict(self.categories)))
         object.__setattr__(self, "fallbacks", MappingProxyType(dict(self.fallbacks)))
+        acknowledgements = MappingProxyType(dict(self.acknowledgements))
+        object.__setattr__(self, "acknowledgements", acknowledgements)
         by_id = MappingProxyType({prompt.id: prompt for prompt in self.prompts})
         object.__setattr__(self, "_prompts_by_id", by_id)
         object.__setattr__(self, "prompt_index", PromptIndex.of(tuple(self.prompts)))
@@ -333,40 +345,62 @@ def _read_text_list(
     if not isinstance(value, list):
         problems.append(f"{file_name}: '{key}' must be a list of texts")
         return None
+    return _distinct_texts(value, f"{file_name}:", set(), problems)
+
+
+def _distinct_texts(
+    items: list[object], where: str, seen: set[str], problems: list[str]
+) -> list[tuple[int, str]]:
+    """The non-empty texts of `items`, stripped, with their 1-based positions, each text once
+    (`seen` holds the texts read before, and takes these)."""
     texts: list[tuple[int, str]] = []
-    seen: set[str] = set()
-    for position, item in enumerate(value, start=1):
+    for position, item in enumerate(items, start=1):
         if not _is_filled_string(item):
-            problems.append(f"{file_name}: item {position} must be a non-empty text")
+            problems.append(f"{where} item {position} must be a non-empty text")
             continue
         text = item.strip()
         if text in seen:
-            problems.append(f"{file_name}: item {position} repeats {_short(text)}")
+            problems.append(f"{where} item {position} repeats {_short(text)}")
             continue
         seen.add(text)
         texts.append((position, text))
     return texts
 
 
-def _read_short_replies(
-    directory: Path, file_name: str, key: str, minimum: int, problems: list[str]
-) -> list[tuple[int, str]]:
-    """Acknowledgements and encouragements: plain texts, no placeholders, enough variety."""
-    texts = _read_text_list(directory, file_name, key, problems)
-    if texts is None:
-        return []
-    for position, text in texts:
-        if "{" in text or "}" in text:
-            problems.append(
-                f"{file_name}: item {position} {_short(text)}: "
-                f"{key} cannot use placeholders or braces"
-            )
-    if len(texts) < minimum:
-        problems.append(
-            f"{file_name}: {len(texts)} {key}, "
-            f"need at least {minimum} so replies do not feel canned"
+def _read_acknowledgements(directory: Path, problems: list[str]) -> dict[str, tuple[str, ...]]:
+    """Each pool's plain texts: no placeholders, none repeated, enough of each for variety."""
+    name = ACKNOWLEDGEMENTS_FILE
+    value = _read_top_mapping(directory / name, "acknowledgements", problems)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.append(f"{name}: 'acknowledgements' must map each pool to a list of texts")
+        return {}
+    problems.extend(
+        f"{name}: unknown pool '{pool}' (expected {', '.join(ACKNOWLEDGEMENT_POOLS)})"
+        for pool in value
+        if pool not in ACKNOWLEDGEMENT_POOLS
+    )
+    pools: dict[str, tuple[str, ...]] = {}
+    seen: set[str] = set()
+    for pool, minimum in ACKNOWLEDGEMENT_POOLS.items():
+        texts = value.get(pool)
+        if not isinstance(texts, list):
+            problems.append(f"{name}: pool '{pool}' is missing (a list of texts)")
+            continue
+        kept = _distinct_texts(texts, f"{name}: {pool}", seen, problems)
+        problems.extend(
+            f"{name}: {pool} item {position} {_short(text)}: cannot use placeholders or braces"
+            for position, text in kept
+            if "{" in text or "}" in text
         )
-    return texts
+        if len(kept) < minimum:
+            problems.append(
+                f"{name}: {len(kept)} in {pool}, need at least {minimum} so replies do not "
+                "feel canned"
+            )
+        pools[pool] = tuple(text for _, text in kept)
+    return pools
 
 
 def _read_prompt(
@@ -488,16 +522,11 @@ def _read_catalog(directory: Path, language: str = DEFAULT_LANGUAGE) -> _ReadRes
     problems: list[str] = []
     if not directory.is_dir():
         problems.append(f"{directory}: catalog directory not found")
-        return _ReadResult(Catalog((), {}, {}, (), None), tuple(problems))
+        return _ReadResult(Catalog((), {}, {}, {}, None), tuple(problems))
 
     categories = _read_categories(directory, problems)
     fallbacks = _read_fallbacks(directory, problems)
-    acknowledgements = _read_short_replies(
-        directory, ACKNOWLEDGEMENTS_FILE, "acknowledgements", MIN_ACKNOWLEDGEMENTS, problems
-    )
-    encouragements = _read_short_replies(
-        directory, ENCOURAGEMENTS_FILE, "encouragements", MIN_ENCOURAGEMENTS, problems
-    )
+    acknowledgements = _read_acknowledgements(directory, problems)
     recaps = read_recaps(directory, set(categories or {}), fallbacks or {}, problems)
     replies = read_reply_texts(directory, problems)
     # One resources file for every language: it holds each country's lines per language.
@@ -537,9 +566,8 @@ def _read_catalog(directory: Path, language: str = DEFAULT_LANGUAGE) -> _ReadRes
         prompts=tuple(prompts),
         categories=categories or {},
         fallbacks=fallbacks or {},
-        acknowledgements=tuple(text for _, text in acknowledgements),
+        acknowledgements=acknowledgements,
         recaps=recaps,
-        encouragements=tuple(text for _, text in encouragements),
         safety_resources=safety_resources,
         language=language,
         replies=replies,
@@ -652,22 +680,28 @@ def _budget_problems(catalog: Catalog, *, strict: bool) -> tuple[list[PromptRepo
 
 
 def _acknowledgement_budget_problems(catalog: Catalog, segments: int) -> list[str]:
+    """Every acknowledgement fits, as sent, with the longest sentence that may follow it: the
+    progress sentence (its count in words) or a support line."""
+    followers = list(catalog.acknowledgements.get(SUPPORT_POOL, ()))
+    if catalog.replies is not None:
+        replies = catalog.replies
+        followers += [replies.sentence("progress", count=word) for word in replies.numbers]
+    sent_followers = [smart_encoded(text) for text in followers]
+    longest = max(sent_followers, key=lambda text: segment_info(text).units, default="")
     problems: list[str] = []
-    for file_name, texts in (
-        (ACKNOWLEDGEMENTS_FILE, catalog.acknowledgements),
-        (ENCOURAGEMENTS_FILE, catalog.encouragements),
-    ):
+    for pool, texts in catalog.acknowledgements.items():
         for text in texts:
-            info = segment_info(smart_encoded(text))  # as it is sent
-            if segments == 1 and (info.encoding is not Encoding.GSM7 or info.segments > 1):
-                problems.append(
-                    f"{file_name}: {_short(text)}: must fit one GSM-7 segment "
-                    f"({_encoding_reason(text)})"
-                )
+            where = f"{ACKNOWLEDGEMENTS_FILE}: {pool} {_short(text)}"
+            sent = smart_encoded(text)
+            if pool != SUPPORT_POOL and longest:
+                sent = f"{sent} {longest}"
+            info = segment_info(sent)
+            if segments == 1 and info.encoding is not Encoding.GSM7:
+                problems.append(f"{where}: must be GSM-7 ({_encoding_reason(sent)})")
             elif info.segments > segments:
                 problems.append(
-                    f"{file_name}: {_short(text)}: must fit {segments} segments "
-                    f"({_encoding_reason(text)})"
+                    f"{where}: must fit {segments} segment{'' if segments == 1 else 's'} with "
+                    f"{_short(longest)} after it ({_encoding_reason(sent)})"
                 )
     return problems
 

@@ -69,6 +69,14 @@ REPLY_PLACEHOLDERS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
         "check_in": frozenset({"partner"}),
         "check_in_heard": frozenset(),
         "check_in_heard_low": frozenset(),
+        # Short answers to a question about the service, by topic.
+        "about_who": frozenset({"program"}),
+        "about_often": frozenset({"often"}),
+        "about_time": frozenset({"time"}),
+        "about_pause": frozenset(),
+        "about_stop": frozenset(),
+        "about_bot": frozenset({"program"}),
+        "about_cost": frozenset({"rates", "support"}),
     }
 )
 FREQUENCIES: Final = ("daily", "weekly", "several")
@@ -80,8 +88,7 @@ SENTENCES: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
         "rates": frozenset(),
         "date": frozenset({"weekday", "month", "day"}),
         "short_date": frozenset({"month", "day"}),
-        "progress": frozenset({"ordinal"}),
-        "progress_many": frozenset({"count"}),
+        "progress": frozenset({"count"}),
         "wins_none": frozenset(),
         "wins_one": frozenset({"since"}),
         "wins_many": frozenset({"count", "since"}),
@@ -100,7 +107,7 @@ class ReplyTexts:
     frequency: Mapping[str, str]  # FREQUENCIES; "several" has {count}
     love_language_words: Mapping[str, str]
     command_hints: Mapping[str, str]
-    ordinals: tuple[str, ...]  # first, second...
+    numbers: tuple[str, ...]  # one, two...: counts told in words
     replies: Mapping[str, str]  # REPLY_PLACEHOLDERS' keys
 
     def sentence(self, key: str, **values: str) -> str:
@@ -204,10 +211,10 @@ def read_reply_texts(directory: Path, problems: list[str]) -> ReplyTexts | None:
         command_hints=MappingProxyType(
             texts("command_hints", MappingProxyType(dict.fromkeys(HINT_KEYS, frozenset())))
         ),
-        ordinals=words("ordinals"),
+        numbers=words("numbers"),
         replies=MappingProxyType(texts("replies", REPLY_PLACEHOLDERS)),
     )
     known = {"clock", "weekdays", "months", "frequency", "love_language_words", "command_hints"}
-    known |= {"ordinals", "replies", *SENTENCES}
+    known |= {"numbers", "replies", *SENTENCES}
     problems.extend(f"{name}: unknown key '{key}'" for key in sorted(set(content) - known))
     return texts_found if len(problems) == before else None

@@ -7,10 +7,13 @@ webhook route only gathers the facts, applies the decision and renders the reply
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Final
 
 from service.conversation.intents import Intent, IntentKind
+from service.conversation.tone import ReplyTone, ServiceTopic
 from service.couples.pairing import CodeCheck
 from service.scheduling.schedule import less_often, more_often
 from service.subscribers.models import ConsentKind, ConsentMethod, SubscriberStatus
@@ -26,10 +29,17 @@ class ReplyKind(StrEnum):
     HELP = "help"
     HOW_TO_JOIN = "how_to_join"
     PENDING_REMINDER = "pending_reminder"
-    WIN_ACK = "win_ack"
-    ENCOURAGEMENT = "encouragement"  # a try that fell flat: warmth, no cheer
-    ACKNOWLEDGED = "acknowledged"  # heard, on a prompt already answered: no count
+    # In the voice of the reply's tone (Decision.tone); counted or not, as record_win says.
+    ACKNOWLEDGEMENT = "acknowledgement"
     NOTED = "noted"  # a text that answers no prompt (a greeting, before the first one)
+    # Short answers to a question about the service, by topic (tone.question_topic).
+    ABOUT_WHO = "about_who"
+    ABOUT_OFTEN = "about_often"
+    ABOUT_TIME = "about_time"
+    ABOUT_PAUSE = "about_pause"
+    ABOUT_STOP = "about_stop"
+    ABOUT_BOT = "about_bot"
+    ABOUT_COST = "about_cost"
     WINS_SUMMARY = "wins_summary"
     MENU = "menu"
     PAUSED = "paused"
@@ -80,7 +90,8 @@ class Circumstances:
     twilio_answered: bool = False  # the webhook carried OptOutType: Twilio already replied
     safety_concern: bool = False
     safety_resources_recent: bool = False  # the number got the resources less than a day ago
-    discouraged: bool = False  # the reply says the try did not land
+    tone: ReplyTone = ReplyTone.NEUTRAL  # how an ordinary text sounds (tone.classify_reply)
+    topic: ServiceTopic | None = None  # what a question to the service is about
     inside_send_window: bool = True
     on_demand_prompts_today: int = 0
     on_demand_prompts_per_day: int = 3
@@ -88,8 +99,11 @@ class Circumstances:
     reply_to: ReplyTo = ReplyTo.FIRST  # what the text is to the member's latest prompt
     code_check: CodeCheck | None = None  # the code a PAIR or JOIN text carries, checked
     paired: bool = False  # the member is in a pair now
-    about_the_service: bool = False  # a greeting or a question to us, not a reply
     check_in_score: int | None = None  # the 1-5 the text gives the member's open check-in
+    # The member's counted replies before this text: this week's count, and the tones of the
+    # ones within SUPPORT_LOOKBACK, newest first (None for wins from before tones were kept).
+    counted_this_week: int = 0
+    recent_tones: Sequence[ReplyTone | None] = ()
 
 
 @dataclass(frozen=True)
@@ -119,6 +133,31 @@ class Decision:
     end_pairing: bool = False
     anniversary: tuple[int, int] | None = None  # (month, day), from DATE
     record_check_in: bool = False  # keep the score as the check-in's answer, never as a win
+    tone: ReplyTone | None = None  # the acknowledgement's pool, and the win's tone
+    tries_this_week: int | None = None  # told back in words ("that's three tries this week")
+    offer_support: bool = False  # a gentle line about support after several flops in a row
+
+
+# Progress is mentioned now and then, in words: on these counted replies of a week, and only
+# after a reply that went well, mixed or plainly; never after a flop.
+PROGRESS_MILESTONES: Final = frozenset({3, 5})
+PROGRESS_AFTER: Final = frozenset({ReplyTone.WENT_WELL, ReplyTone.MIXED, ReplyTone.NEUTRAL})
+# A flop or a hard moment: several in a row (SUPPORT_AFTER, within SUPPORT_LOOKBACK) get a
+# word about support once, on the reply that makes the run that long.
+STRUGGLES: Final = frozenset({ReplyTone.WENT_BADLY, ReplyTone.HARD_MOMENT})
+SUPPORT_AFTER: Final = 3
+SUPPORT_LOOKBACK: Final = datetime.timedelta(weeks=6)
+_ANSWERS: Final = {
+    ServiceTopic.GREETING: ReplyKind.NOTED,
+    ServiceTopic.WHO: ReplyKind.ABOUT_WHO,
+    ServiceTopic.OFTEN: ReplyKind.ABOUT_OFTEN,
+    ServiceTopic.TIME: ReplyKind.ABOUT_TIME,
+    ServiceTopic.PAUSE: ReplyKind.ABOUT_PAUSE,
+    ServiceTopic.STOP: ReplyKind.ABOUT_STOP,
+    ServiceTopic.BOT: ReplyKind.ABOUT_BOT,
+    ServiceTopic.COST: ReplyKind.ABOUT_COST,
+    ServiceTopic.OTHER: ReplyKind.MENU,
+}
 
 
 def decide(intent: Intent, state: SubscriberState | None, facts: Circumstances) -> Decision:
@@ -298,17 +337,37 @@ def _member(intent: Intent, state: SubscriberState, facts: Circumstances) -> Dec
             record_check_in=True,
             end_onboarding=onboarding,
         )
-    if facts.about_the_service or facts.reply_to is ReplyTo.NOTHING:
-        return Decision(reply=ReplyKind.NOTED, end_onboarding=onboarding)
+    tone = facts.tone
+    if tone is ReplyTone.SERVICE_QUESTION:  # a greeting or a question to us, not a reply
+        answer = _ANSWERS[facts.topic] if facts.topic else ReplyKind.NOTED
+        return Decision(reply=answer, end_onboarding=onboarding)
+    heard = Decision(reply=ReplyKind.ACKNOWLEDGEMENT, tone=tone, end_onboarding=onboarding)
+    if facts.reply_to is ReplyTo.NOTHING:
+        # It answers no prompt: a hard time still gets warmth; the rest, a plain thanks.
+        noted = Decision(reply=ReplyKind.NOTED, end_onboarding=onboarding)
+        return heard if tone in STRUGGLES else noted
     if facts.reply_to is ReplyTo.AGAIN:  # more about a prompt already answered: heard
-        kind = ReplyKind.ENCOURAGEMENT if facts.discouraged else ReplyKind.ACKNOWLEDGED
-        return Decision(reply=kind, end_onboarding=onboarding)
+        return heard
     # The first reply to the latest prompt: a small win.
-    return Decision(
-        reply=ReplyKind.ENCOURAGEMENT if facts.discouraged else ReplyKind.WIN_ACK,
+    tries = facts.counted_this_week + 1
+    return replace(
+        heard,
         record_win=True,
-        end_onboarding=onboarding,
+        tries_this_week=tries if tries in PROGRESS_MILESTONES and tone in PROGRESS_AFTER else None,
+        offer_support=(
+            tone in STRUGGLES and struggles_in_a_row(facts.recent_tones) == SUPPORT_AFTER - 1
+        ),
     )
+
+
+def struggles_in_a_row(tones: Sequence[ReplyTone | None]) -> int:
+    """How many of `tones` (newest first) were flops or hard moments before another kind."""
+    count = 0
+    for tone in tones:
+        if tone not in STRUGGLES:
+            break
+        count += 1
+    return count
 
 
 def _resume() -> Decision:

@@ -21,9 +21,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from service.admin.erased import is_erased
 from service.catalog import Catalog, choose_acknowledgement, choose_prompt, render
+from service.catalog.loader import SUPPORT_POOL
 from service.catalog.reply_texts import ReplyTexts
 from service.checkins.service import answer_to, record_answer
 from service.conversation.decisions import (
+    SUPPORT_LOOKBACK,
     Circumstances,
     Decision,
     ReplyKind,
@@ -34,7 +36,7 @@ from service.conversation.intents import Intent, IntentKind, normalize, parse_in
 from service.conversation.models import InboundMessage
 from service.conversation.replies import ReplyFacts
 from service.conversation.replies import render as render_reply
-from service.conversation.tone import ReplyTone, classify_reply
+from service.conversation.tone import ReplyTone, classify_reply, question_topic
 from service.conversation.vocabulary import without_accents
 from service.couples.notices import named, notify_member
 from service.couples.pairing import CodeCheck, check_code, is_code
@@ -78,7 +80,15 @@ from service.sms_encoding import smart_encoded
 from service.subscribers.models import ConsentEvent, ConsentMethod, Subscriber, SubscriberStatus
 from service.subscribers.service import opt_out
 from service.wins.progress import progress_phrase, wins_summary
-from service.wins.recording import LatestPrompt, latest_prompt, record_win, reply_to
+from service.wins.recording import (
+    LatestPrompt,
+    RecentWin,
+    ReplyTo,
+    latest_prompt,
+    recent_wins,
+    record_win,
+    reply_to,
+)
 
 ON_DEMAND_WINDOW = datetime.timedelta(hours=24)
 log = logging.getLogger(__name__)
@@ -243,14 +253,20 @@ def _answer(
     prompt = latest_prompt(connection, subscriber.id) if subscriber and ordinary else None
     check_in = answer_to(connection, prompt, text.body, now)
     partner = partner_of(connection, subscriber.id) if subscriber else None
-    tone = classify_reply(text.body) if ordinary else None
+    tone = classify_reply(text.body) if subscriber and ordinary else ReplyTone.NEUTRAL
+    replying_to = reply_to(prompt, now)  # NOTHING but for a member's ordinary text
+    counted: tuple[RecentWin, ...] = ()  # the wins a first reply is weighed with
+    if subscriber and replying_to is ReplyTo.FIRST and tone is not ReplyTone.SERVICE_QUESTION:
+        counted = recent_wins(connection, subscriber.id, now - SUPPORT_LOOKBACK)
+    this_week = week_start(now, zone)
     facts = Circumstances(
         twilio_answered=bool(text.opt_out_type),
         safety_concern=concern is not None,
         safety_resources_recent=(
             concern is not None and resources_sent_recently(connection, text.phone, now)
         ),
-        discouraged=tone in _DID_NOT_LAND,
+        tone=tone,
+        topic=question_topic(text.body) if tone is ReplyTone.SERVICE_QUESTION else None,
         inside_send_window=is_inside_window(now, zone, window),
         on_demand_prompts_today=(
             _on_demand_prompts_since(connection, subscriber, now - ON_DEMAND_WINDOW)
@@ -259,11 +275,12 @@ def _answer(
         ),
         on_demand_prompts_per_day=settings.max_new_prompts_per_day,
         named_zone=resolve_place(intent.place) if intent.kind is IntentKind.ZONE else None,
-        reply_to=reply_to(prompt, now),
-        about_the_service=tone is ReplyTone.SERVICE_QUESTION,
+        reply_to=replying_to,
         code_check=_code_check(connection, text, intent, subscriber, now),
         paired=partner is not None,
         check_in_score=check_in.score if check_in else None,
+        counted_this_week=sum(win.created_at >= this_week for win in counted),
+        recent_tones=tuple(win.tone for win in counted),
     )
     state = (
         SubscriberState(
@@ -321,13 +338,10 @@ def _answer(
     if decision.reply is None:
         return None
     reply = render_reply(decision.reply, replace(reply_facts, **words), _texts(local))
-    if shared and decision.reply in _ACKNOWLEDGING:
+    if shared and decision.reply is ReplyKind.ACKNOWLEDGEMENT:
         reply = f"{reply}\n{shared}"
     _keep_reply(connection, subscriber, decision, reply_facts, reply, now)
     return reply
-
-
-_DID_NOT_LAND = (ReplyTone.WENT_BADLY, ReplyTone.HARD_MOMENT, ReplyTone.NOT_YET)
 
 
 def _reply_to_stranger(
@@ -541,29 +555,20 @@ def _apply(
         zone_known=subscriber.candidate_zones is None or subscriber.next_prompt_at is not None,
         anniversary=decision.anniversary and datetime.date(2000, *decision.anniversary),
     )
-    counted = None
     if decision.record_win and prompt is not None:
-        counted = record_win(
-            connection,
-            subscriber.id,
-            inbound_id,
-            prompt,
-            now,
-            week_start(now, zone),
-            classify_reply(text.body),
-        )
-    if decision.reply in _ACKNOWLEDGING:
-        encouraging = decision.reply is ReplyKind.ENCOURAGEMENT and bool(catalog.encouragements)
+        record_win(connection, subscriber.id, inbound_id, prompt, now, decision.tone)
+    if decision.reply is ReplyKind.ACKNOWLEDGEMENT and decision.tone is not None:
+        pools, seed = catalog.acknowledgements, _seed(text.message_sid)
         acknowledgement = choose_acknowledgement(
-            catalog.encouragements if encouraging else catalog.acknowledgements,
-            subscriber.last_acknowledgement,
-            _seed(text.message_sid),
+            pools[decision.tone], subscriber.last_acknowledgement, seed
         )
         subscriber.last_acknowledgement = acknowledgement
         facts = replace(facts, acknowledgement=acknowledgement)
-        if counted is not None and not encouraging:
-            # Counting wins back to someone whose try fell flat would ring hollow.
-            facts = replace(facts, progress=progress_phrase(counted, _texts(catalog)))
+        if decision.tries_this_week is not None:
+            progress = progress_phrase(decision.tries_this_week, _texts(catalog))
+            facts = replace(facts, progress=progress)
+        if decision.offer_support:
+            facts = replace(facts, support=choose_acknowledgement(pools[SUPPORT_POOL], None, seed))
     if decision.reply is ReplyKind.WINS_SUMMARY:
         summary = wins_summary(connection, subscriber.id, subscriber.timezone, _texts(catalog))
         facts = replace(facts, wins_summary=summary)
@@ -704,9 +709,6 @@ def _pairing(
         if former is not None:
             notify_member(connection, settings, catalog, former, "pairing_ended", now)
     return facts
-
-
-_ACKNOWLEDGING = (ReplyKind.WIN_ACK, ReplyKind.ENCOURAGEMENT, ReplyKind.ACKNOWLEDGED)
 
 
 def _keep_reply(

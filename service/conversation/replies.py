@@ -26,7 +26,8 @@ class ReplyFacts:
     love_language: str | None = None
     unclear_command: str | None = None
     acknowledgement: str = ""
-    progress: str = ""
+    progress: str = ""  # "That's three tries this week.", now and then
+    support: str = ""  # a line about support, after several flops in a row
     wins_summary: str = ""
     prompt_text: str = ""
     prompt_id: str | None = None
@@ -46,8 +47,6 @@ class ReplyFacts:
 
 # The replies that are a text already worded elsewhere (a prompt, the resources, a count).
 _PASSED_THROUGH = {
-    ReplyKind.ENCOURAGEMENT: "acknowledgement",
-    ReplyKind.ACKNOWLEDGED: "acknowledgement",
     ReplyKind.WINS_SUMMARY: "wins_summary",
     ReplyKind.NEW_PROMPT: "prompt_text",
     ReplyKind.SAFETY: "safety_reply",
@@ -64,8 +63,9 @@ def _worded(kind: ReplyKind, facts: ReplyFacts, texts: ReplyTexts) -> str:
     if kind in _PASSED_THROUGH:
         text: str = getattr(facts, _PASSED_THROUGH[kind])
         return text
-    if kind is ReplyKind.WIN_ACK:
-        return " ".join(part for part in (facts.acknowledgement, facts.progress) if part)
+    if kind is ReplyKind.ACKNOWLEDGEMENT:
+        parts = (facts.acknowledgement, facts.progress, facts.support)
+        return " ".join(part for part in parts if part)
     values = {
         "program": facts.program_name,
         "often": texts.often(facts.prompts_per_week),

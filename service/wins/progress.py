@@ -1,4 +1,4 @@
-"""Progress in the words people use ("your third this week"), never as points."""
+"""Progress in the words people use ("three tries this week"), never as points."""
 
 from __future__ import annotations
 
@@ -30,18 +30,18 @@ _WINS_SO_FAR = select(func.count(), func.min(_win.c.created_at), _LATEST_WIN_TEX
 )
 
 
-def ordinal(n: int, texts: ReplyTexts) -> str:
-    if 1 <= n <= len(texts.ordinals):
-        return texts.ordinals[n - 1]
+def in_words(n: int, texts: ReplyTexts) -> str:
+    """3 -> "three", in the language of `texts`; digits past its list."""
+    if 1 <= n <= len(texts.numbers):
+        return texts.numbers[n - 1]
     return str(n)
 
 
 def progress_phrase(wins_this_week: int, texts: ReplyTexts) -> str:
-    if wins_this_week <= 0:
+    """ "That's three tries this week.": for two or more, since "one tries" reads wrong."""
+    if wins_this_week < 2:
         return ""
-    if wins_this_week <= len(texts.ordinals):
-        return texts.sentence("progress", ordinal=ordinal(wins_this_week, texts))
-    return texts.sentence("progress_many", count=str(wins_this_week))
+    return texts.sentence("progress", count=in_words(wins_this_week, texts))
 
 
 def brief_quote(text: str, limit: int = QUOTE_LENGTH) -> str:

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import Connection, bindparam, exists, func, insert, select
+from sqlalchemy import Connection, bindparam, exists, insert, select
 
 from service.conversation.tone import ReplyTone
 from service.database import table_of
@@ -92,12 +92,10 @@ def record_win(
     inbound_id: int,
     prompt: LatestPrompt,
     now: datetime.datetime,
-    week_since: datetime.datetime,
-    tone: ReplyTone,
-) -> int:
+    tone: ReplyTone | None,
+) -> None:
     """Writes the win for the stored text `inbound_id`, the first reply to `prompt`, with how
-    it sounded; the number of wins since `week_since` (the start of the subscriber's week),
-    this one included."""
+    it sounded."""
     connection.execute(
         insert(_win).values(
             subscriber_id=subscriber_id,
@@ -109,10 +107,26 @@ def record_win(
             tone=tone,
         )
     )
-    return int(
-        connection.execute(
-            select(func.count()).where(
-                _win.c.subscriber_id == subscriber_id, _win.c.created_at >= week_since
-            )
-        ).scalar_one()
-    )
+
+
+@dataclass(frozen=True)
+class RecentWin:
+    created_at: datetime.datetime
+    tone: ReplyTone | None  # None for wins from before tones were kept
+
+
+# A member's wins since a moment, newest first: built once, run for each first reply.
+_RECENT_WINS = (
+    select(_win.c.created_at, _win.c.tone)
+    .where(_win.c.subscriber_id == bindparam("owner"), _win.c.created_at >= bindparam("since"))
+    .order_by(_win.c.id.desc())
+)
+
+
+def recent_wins(
+    connection: Connection, subscriber_id: int, since: datetime.datetime
+) -> tuple[RecentWin, ...]:
+    """This subscriber's wins since `since`, newest first (by id: the order they were
+    counted). A few a week at most, so a run of weeks is a short read."""
+    rows = connection.execute(_RECENT_WINS, {"owner": subscriber_id, "since": since})
+    return tuple(RecentWin(row.created_at, row.tone) for row in rows)

@@ -17,7 +17,7 @@ def _catalog() -> Catalog:
         ),
         categories={"play": "Play"},
         fallbacks={},
-        acknowledgements=(),
+        acknowledgements={},
         recaps=None,
     )
 

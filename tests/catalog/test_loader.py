@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from service.catalog import (
+    ACKNOWLEDGEMENT_POOLS,
     Catalog,
     CatalogError,
     CatalogReport,
@@ -17,6 +18,8 @@ from service.catalog import (
     load_catalog,
     render,
 )
+from service.catalog.loader import SUPPORT_POOL
+from service.conversation.tone import ReplyTone
 from service.sms_encoding import Encoding, smart_encoded
 
 REAL_CATALOG = Path(__file__).resolve().parents[2] / "messages"
@@ -40,6 +43,15 @@ def recaps_with(template: str) -> dict[str, object]:
     return {**recaps, "recaps": [template]}
 
 
+def pools(**changes: list[str]) -> dict[str, object]:
+    """acknowledgements.yaml with just enough texts in every pool, some pools replaced."""
+    texts = {
+        pool: [f"Lovely, {pool} number {n}." for n in range(1, minimum + 1)]
+        for pool, minimum in ACKNOWLEDGEMENT_POOLS.items()
+    }
+    return {"acknowledgements": texts | changes}
+
+
 def valid_files() -> dict[str, FileContent]:
     return {
         "categories.yaml": {
@@ -49,12 +61,7 @@ def valid_files() -> dict[str, FileContent]:
             }
         },
         "placeholders.yaml": {"placeholders": {"partner": "your partner"}},
-        "acknowledgements.yaml": {
-            "acknowledgements": [f"Lovely work, that is win number {n}!" for n in range(1, 21)]
-        },
-        "encouragements.yaml": {
-            "encouragements": [f"Trying counts, attempt number {n}." for n in range(1, 9)]
-        },
+        "acknowledgements.yaml": pools(),
         "recaps.yaml": {
             "recaps": ["This week you {did}, {tries} with {partner}."],
             "together": ["You both answered {questions}."],
@@ -120,7 +127,8 @@ def test_valid_catalog_loads_everything(tmp_path: Path) -> None:
     assert catalog.prompts[1].tags == ()
     assert dict(catalog.categories) == {"appreciation": "Appreciation", "play": "Play"}
     assert dict(catalog.fallbacks) == {"partner": "your partner"}
-    assert len(catalog.acknowledgements) == 20
+    assert set(catalog.acknowledgements) == set(ACKNOWLEDGEMENT_POOLS)
+    assert len(catalog.acknowledgements["went_well"]) == 20
     assert catalog.recaps is not None
     assert catalog.recaps.week == ("This week you {did}, {tries} with {partner}.",)
     assert catalog.recaps.did["play"] == "played"
@@ -286,28 +294,38 @@ BROKEN_CATALOGS: list[tuple[str, dict[str, FileContent], str]] = [
         "play.yaml: prompt 'play-001': placeholder {partner!r} must be written plainly",
     ),
     (
-        "too few acknowledgements",
-        {"acknowledgements.yaml": {"acknowledgements": ["Nice!", "Great!"]}},
-        "acknowledgements.yaml: 2 acknowledgements, need at least 20",
+        "too few acknowledgements in a pool",
+        {"acknowledgements.yaml": pools(went_well=["Nice!", "Great!"])},
+        "acknowledgements.yaml: 2 in went_well, need at least 20",
     ),
     (
-        "too few encouragements",
-        {"encouragements.yaml": {"encouragements": ["Trying counts."]}},
-        "encouragements.yaml: 1 encouragements, need at least 8",
+        "a pool missing",
+        {"acknowledgements.yaml": {"acknowledgements": {"went_well": ["Nice!"]}}},
+        "acknowledgements.yaml: pool 'support' is missing",
+    ),
+    (
+        "an unknown pool",
+        {"acknowledgements.yaml": pools(cheerful=["Yay!"])},
+        "acknowledgements.yaml: unknown pool 'cheerful'",
+    ),
+    (
+        "acknowledgements as one list, as they once were",
+        {"acknowledgements.yaml": {"acknowledgements": [f"Nice one {n}!" for n in range(20)]}},
+        "acknowledgements.yaml: 'acknowledgements' must map each pool to a list of texts",
     ),
     (
         "acknowledgement with a placeholder",
         {
-            "acknowledgements.yaml": {
-                "acknowledgements": [f"Nice one {n}!" for n in range(20)] + ["Go {partner}!"]
-            }
+            "acknowledgements.yaml": pools(
+                mixed=[f"Nice one {n}!" for n in range(8)] + ["Go {partner}!"]
+            )
         },
-        "acknowledgements.yaml: item 21 'Go {partner}!': acknowledgements cannot use placeholders",
+        "acknowledgements.yaml: mixed item 9 'Go {partner}!': cannot use placeholders",
     ),
     (
-        "repeated acknowledgement",
-        {"acknowledgements.yaml": {"acknowledgements": [f"Nice one {n}!" for n in range(20)] * 2}},
-        "acknowledgements.yaml: item 21 repeats 'Nice one 0!'",
+        "repeated acknowledgement, in a pool or across two",
+        {"acknowledgements.yaml": pools(neutral=["Lovely, went_well number 1."] * 11)},
+        "acknowledgements.yaml: neutral item 1 repeats 'Lovely, went_well number 1.'",
     ),
     (
         "recap with an unknown placeholder",
@@ -384,7 +402,7 @@ def test_every_problem_is_reported_not_just_the_first(tmp_path: Path) -> None:
                 prompt_entry("play-002", "Hug {partner_name}."),
             ),
             "recaps.yaml": "recaps: [unclosed\n",
-            "acknowledgements.yaml": {"acknowledgements": ["Nice!"]},
+            "acknowledgements.yaml": pools(support=["Nice!"]),
         },
     )
 
@@ -396,7 +414,7 @@ def test_every_problem_is_reported_not_just_the_first(tmp_path: Path) -> None:
     assert any("play.yaml: prompt 'play-001': unknown love_language" in p for p in problems)
     assert any("play.yaml: prompt 'play-002': unknown placeholder" in p for p in problems)
     assert any(p.startswith("recaps.yaml: invalid YAML") for p in problems)
-    assert any(p.startswith("acknowledgements.yaml: 1 acknowledgements") for p in problems)
+    assert any(p.startswith("acknowledgements.yaml: 1 in support") for p in problems)
     assert str(raised.value).startswith("4 problems in the message catalog:")
 
 
@@ -456,17 +474,22 @@ def many_prompts(count: int, ucs2_count: int) -> dict[str, FileContent]:
             "play-001 (UCS-2 because of ó, 29 code units)",
         ),
         (
-            {"acknowledgements.yaml": {"acknowledgements": [f"Itós win {n}!" for n in range(20)]}},
-            "acknowledgements.yaml: 'Itós win 0!': must fit one GSM-7 segment "
-            "(UCS-2 because of ó, 11 code units)",
+            {"acknowledgements.yaml": pools(went_well=[f"Itós win {n}!" for n in range(20)])},
+            "acknowledgements.yaml: went_well 'Itós win 0!': must be GSM-7 (UCS-2 because of ó",
         ),
         (
+            {"acknowledgements.yaml": pools(not_yet=[f"{n} " + "w" * 158 for n in range(8)])},
+            "acknowledgements.yaml: not_yet '0 wwww",
+        ),
+        (
+            # 100 characters, then a support line of 60: the flop's answer is 161 in all.
             {
-                "acknowledgements.yaml": {
-                    "acknowledgements": [f"{n} " + "w" * 160 for n in range(20)],
-                }
+                "acknowledgements.yaml": pools(
+                    went_badly=[f"{n:02} " + "w" * 97 for n in range(10)],
+                    support=[f"{n} " + "s" * 58 for n in range(6)],
+                )
             },
-            "must fit one GSM-7 segment (GSM-7, 162 septets)",
+            "acknowledgements.yaml: went_badly '00 wwww",
         ),
         (
             {"recaps.yaml": recaps_with("{tries} " + "w" * 151)},
@@ -479,6 +502,7 @@ def many_prompts(count: int, ucs2_count: int) -> dict[str, FileContent]:
         "under 95% single-segment GSM-7",
         "acknowledgement not GSM-7",
         "acknowledgement over one segment",
+        "acknowledgement over one segment with a support line after it",
         "recap over one segment once rendered",
     ],
 )
@@ -606,8 +630,8 @@ def test_format_report_ends_with_a_summary(report: CatalogReport, summary: str) 
 
 def test_catalog_equality_ignores_the_lookup_index() -> None:
     prompt = Prompt("a-1", "a", "Hi", None, ())
-    first = Catalog((prompt,), {"a": "A"}, {}, (), ())
-    second = Catalog((prompt,), {"a": "A"}, {}, (), ())
+    first = Catalog((prompt,), {"a": "A"}, {}, {}, ())
+    second = Catalog((prompt,), {"a": "A"}, {}, {}, ())
 
     assert first == second
     assert first.prompt("a-1") is prompt
@@ -627,7 +651,13 @@ def test_the_real_catalog_passes_the_check_once_written() -> None:
 
 
 def test_acknowledgements_read_well_before_the_progress_sentence() -> None:
-    """The progress sentence starts "That's your ..."; an acknowledgement starting the same
-    way would read "That's lovely. That's your third this week."."""
-    catalog = load_catalog(Path(__file__).resolve().parents[2] / "messages")
-    assert [a for a in catalog.acknowledgements if a.startswith("That")] == []
+    """The progress sentence starts "That's three tries..."; an acknowledgement starting the
+    same way would read "That's lovely. That's three tries this week."."""
+    catalog = load_catalog(REAL_CATALOG)
+    texts = [text for pool in catalog.acknowledgements.values() for text in pool]
+    assert [text for text in texts if text.startswith("That")] == []
+
+
+def test_every_kind_of_reply_but_a_question_has_a_pool() -> None:
+    pools_named = {tone.value for tone in ReplyTone if tone is not ReplyTone.SERVICE_QUESTION}
+    assert pools_named | {SUPPORT_POOL} == set(ACKNOWLEDGEMENT_POOLS)

@@ -49,11 +49,9 @@ def test_the_first_reply_to_a_prompt_is_a_win_and_the_rest_are_heard(
     clock.now = first_prompt_at + datetime.timedelta(minutes=20)
     acknowledgements = [phone.text(text) for text in ("We hugged", "she smiled", "and we talked")]
     assert all(a for a in acknowledgements)
-    assert "That's your first this week." in (acknowledgements[0] or "")
-    assert not any("this week" in (a or "") for a in acknowledgements[1:])  # heard, not counted
+    assert not any("this week" in (a or "") for a in acknowledgements)  # no counter each time
     # Varied: never the same acknowledgement twice in a row (the first and third may match).
-    words = [(a or "").split(" That's")[0] for a in acknowledgements]
-    assert words[0] != words[1] and words[1] != words[2]
+    assert acknowledgements[0] != acknowledgements[1] != acknowledgements[2]
     with Session(engine) as session:
         wins = session.exec(select(Win)).all()
     assert len(wins) == 1 and wins[0].prompt_id is not None
@@ -155,14 +153,14 @@ def test_safety_message_gets_resources_pauses_and_flags(
         assert session.exec(select(Win)).all() == []
 
 
-def test_a_reply_that_did_not_land_gets_encouragement_not_a_cheer(
+def test_a_reply_that_did_not_land_gets_warmth_not_a_cheer(
     client: TestClient, phone: Phone, engine: Engine, runtime: Runtime
 ) -> None:
     Clock(client, MONDAY_MORNING)
     phone.join()
     a_prompt_was_sent(engine, phone.number, MONDAY_MORNING)
     reply = phone.text("Tried it but he ignored me")
-    assert reply in runtime.catalog.encouragements
+    assert reply in runtime.catalog.acknowledgements["went_badly"]
     assert "this week" not in (reply or "")
     with Session(engine) as session:
         assert len(session.exec(select(Win)).all()) == 1  # trying counts

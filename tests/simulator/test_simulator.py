@@ -50,7 +50,9 @@ def inbound_webhooks_served(client: TestClient) -> float:
     return 0.0
 
 
-def test_join_confirm_prompt_and_reply(client: TestClient, engine: Engine) -> None:
+def test_join_confirm_prompt_and_reply(
+    client: TestClient, engine: Engine, runtime: Runtime
+) -> None:
     before = inbound_webhooks_served(client)
     joined = text(client, "JOIN")
     assert "Reply YES" in str(joined["reply"])
@@ -74,7 +76,7 @@ def test_join_confirm_prompt_and_reply(client: TestClient, engine: Engine) -> No
     ]
 
     answered = text(client, "We took a walk and talked", offset)
-    assert "first this week" in str(answered["reply"])
+    assert answered["reply"] in runtime.catalog.acknowledgements["went_well"]
     with Session(engine) as session:
         win = session.exec(select(Win)).one()
         prompt = session.exec(

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from service.app import PROJECT_ROOT
 from service.catalog import load_catalog
 from service.sms_encoding import Encoding, segment_info
-from service.wins.progress import brief_quote, ordinal, progress_phrase, summary_text
+from service.wins.progress import brief_quote, in_words, progress_phrase, summary_text
 
 TEXTS = load_catalog(PROJECT_ROOT / "messages").replies
 assert TEXTS is not None
@@ -19,22 +19,16 @@ assert TEXTS is not None
 
 @pytest.mark.parametrize(
     ("n", "word"),
-    [
-        (1, "first"),
-        (2, "second"),
-        (3, "third"),
-        (10, "tenth"),
-        (11, "11"),
-        (111, "111"),
-    ],
+    [(1, "one"), (3, "three"), (5, "five"), (10, "ten"), (11, "11"), (111, "111")],
 )
-def test_ordinals(n: int, word: str) -> None:
-    assert ordinal(n, TEXTS) == word
+def test_counts_in_words(n: int, word: str) -> None:
+    assert in_words(n, TEXTS) == word
 
 
 def test_progress_phrase() -> None:
-    assert progress_phrase(3, TEXTS) == "That's your third this week."
-    assert progress_phrase(12, TEXTS) == "That's 12 this week."
+    assert progress_phrase(3, TEXTS) == "That's three tries this week."
+    assert progress_phrase(12, TEXTS) == "That's 12 tries this week."
+    assert progress_phrase(1, TEXTS) == ""  # "one tries" reads wrong; never said for one
     assert progress_phrase(0, TEXTS) == ""
 
 
