@@ -330,8 +330,12 @@ def _answer(
         record_answer(connection, subscriber.id, check_in, inbound_id, subscriber.language, now)
     words = _safety_words(settings, catalog, text.phone, decision, concern, language)
     shared = None
-    # An ordinary text leaves the pairing as it was; a check-in's score is no shared answer.
-    if partner is not None and ordinary and not decision.record_check_in:
+    # A check-in's score, a greeting or a question to us is no shared answer (though a
+    # concern in it still suspends the pair).
+    answers = not decision.record_check_in and (
+        tone is not ReplyTone.SERVICE_QUESTION or concern is not None
+    )
+    if partner is not None and ordinary and answers:
         shared = _shared_answer(
             connection, settings, catalog, subscriber, partner, text, concern, now
         )

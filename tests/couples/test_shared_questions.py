@@ -7,6 +7,7 @@ import datetime
 import secrets
 import threading
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -201,13 +202,15 @@ def test_both_answering_at_the_same_instant_reveal_exactly_once_to_each(
     assert len(in_replies) == 1 and len(in_notices) == 1
 
 
-def test_a_command_is_never_kept_as_an_answer(
+@pytest.mark.parametrize("text", ["WINS", "hi?", "who is this?", "how often will you text?"])
+def test_a_command_greeting_or_question_to_us_is_never_kept_as_an_answer(
     client: TestClient,
     runtime: Runtime,
     phone: Phone,
     engine: Engine,
     dispatcher: Dispatcher,
     fake_twilio: FakeTwilio,
+    text: str,
 ) -> None:
     runtime.clock = lambda: T0
     partner = phone.other("+14155550306")
@@ -215,7 +218,7 @@ def test_a_command_is_never_kept_as_an_answer(
     first = next_prompt(engine, phone.number)
     runtime.clock = lambda: first
     run_tick(dispatcher, first)
-    phone.text("WINS")
+    phone.text(text)
     with Session(engine) as session:
         [question] = session.exec(select(SharedQuestion)).all()
     assert question.first_answer is None and question.second_answer is None
