@@ -131,13 +131,8 @@ def measure_database(
     from service.app import catalog_directory
     from service.catalog import load_catalog
     from service.database import make_engine
-    from service.dispatch.dispatcher import (
-        Dispatcher,
-        TickReport,
-        lock_due,
-        prompt_due_query,
-        recap_due_query,
-    )
+    from service.dispatch.dispatcher import Dispatcher, TickReport
+    from service.dispatch.due import lock_due, prompt_due_query, recap_due_query
     from service.settings import Settings
     from service.transport import ConsoleTransport
 
