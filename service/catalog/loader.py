@@ -194,6 +194,12 @@ class Catalog:
             return self
         return self.translations.get(language, self)
 
+    def reply_texts(self) -> ReplyTexts:
+        """The texts the conversation answers with; a catalog without them cannot answer."""
+        if self.replies is None:
+            raise ValueError("this catalog has no replies.yaml: it cannot answer texts")
+        return self.replies
+
 
 class CatalogError(Exception):
     """The catalog cannot be used; `problems` lists every problem found, one per entry."""

@@ -22,7 +22,6 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from service.admin.erased import is_erased
 from service.catalog import Catalog, choose_acknowledgement, choose_prompt, render
 from service.catalog.loader import SUPPORT_POOL
-from service.catalog.reply_texts import ReplyTexts
 from service.checkins.service import answer_to, record_answer
 from service.conversation.decisions import (
     SUPPORT_LOOKBACK,
@@ -34,25 +33,15 @@ from service.conversation.decisions import (
 )
 from service.conversation.intents import Intent, IntentKind, normalize, parse_intent, plain_words
 from service.conversation.models import InboundMessage
+from service.conversation.pairing import apply_pairing, code_check, shared_answer
 from service.conversation.replies import ReplyFacts
 from service.conversation.replies import render as render_reply
 from service.conversation.tone import ReplyTone, classify_reply, question_topic
 from service.conversation.vocabulary import without_accents
-from service.couples.notices import named, notify_member
-from service.couples.pairing import CodeCheck, check_code, is_code
-from service.couples.reveal import Outcome, outcome, quoted
+from service.couples.notices import notify_member
 from service.couples.service import (
-    Partner,
-    code_facts,
-    end_pair,
-    keep_answer,
-    new_code,
-    open_question,
-    pair_with,
     partner_of,
-    recent_failures,
     record_failure,
-    suspend_questions,
 )
 from service.database import table_of
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
@@ -76,7 +65,6 @@ from service.scheduling.schedule import (
 )
 from service.scheduling.zones import resolve_place, zone_label, zones_of
 from service.settings import Settings
-from service.sms_encoding import smart_encoded
 from service.subscribers.models import ConsentEvent, ConsentMethod, Subscriber, SubscriberStatus
 from service.subscribers.service import opt_out
 from service.wins.progress import progress_phrase, wins_summary
@@ -276,7 +264,7 @@ def _answer(
         on_demand_prompts_per_day=settings.max_new_prompts_per_day,
         named_zone=resolve_place(intent.place) if intent.kind is IntentKind.ZONE else None,
         reply_to=replying_to,
-        code_check=_code_check(connection, text, intent, subscriber, now),
+        code_check=code_check(connection, text, intent, subscriber, now),
         paired=partner is not None,
         check_in_score=check_in.score if check_in else None,
         counted_this_week=sum(win.created_at >= this_week for win in counted),
@@ -323,7 +311,7 @@ def _answer(
     reply_facts = _apply(
         connection, settings, local, subscriber, decision, text, inbound_id, prompt, now, catalog
     )
-    reply_facts = _pairing(
+    reply_facts = apply_pairing(
         connection, settings, catalog, subscriber, decision, intent, reply_facts, now
     )
     if decision.record_check_in and check_in is not None:
@@ -336,12 +324,12 @@ def _answer(
         tone is not ReplyTone.SERVICE_QUESTION or concern is not None
     )
     if partner is not None and ordinary and answers:
-        shared = _shared_answer(
+        shared = shared_answer(
             connection, settings, catalog, subscriber, partner, text, concern, now
         )
     if decision.reply is None:
         return None
-    reply = render_reply(decision.reply, replace(reply_facts, **words), _texts(local))
+    reply = render_reply(decision.reply, replace(reply_facts, **words), local.reply_texts())
     if shared and decision.reply is ReplyKind.ACKNOWLEDGEMENT:
         reply = f"{reply}\n{shared}"
     _keep_reply(connection, subscriber, decision, reply_facts, reply, now)
@@ -375,14 +363,9 @@ def _reply_to_stranger(
     for language in languages:
         words = _safety_words(settings, catalog, text.phone, decision, concern, language)
         facts = replace(_base_facts(settings, None), **words)
-        replies.append(render_reply(decision.reply, facts, _texts(catalog.in_language(language))))
+        texts = catalog.in_language(language).reply_texts()
+        replies.append(render_reply(decision.reply, facts, texts))
     return "\n".join(replies)
-
-
-def _texts(catalog: Catalog) -> ReplyTexts:
-    if catalog.replies is None:
-        raise ValueError("this catalog has no replies.yaml: it cannot answer texts")
-    return catalog.replies
 
 
 # Said when the catalog has no resources file (a catalog built by hand, as some tests do).
@@ -569,12 +552,14 @@ def _apply(
         subscriber.last_acknowledgement = acknowledgement
         facts = replace(facts, acknowledgement=acknowledgement)
         if decision.tries_this_week is not None:
-            progress = progress_phrase(decision.tries_this_week, _texts(catalog))
+            progress = progress_phrase(decision.tries_this_week, catalog.reply_texts())
             facts = replace(facts, progress=progress)
         if decision.offer_support:
             facts = replace(facts, support=choose_acknowledgement(pools[SUPPORT_POOL], None, seed))
     if decision.reply is ReplyKind.WINS_SUMMARY:
-        summary = wins_summary(connection, subscriber.id, subscriber.timezone, _texts(catalog))
+        summary = wins_summary(
+            connection, subscriber.id, subscriber.timezone, catalog.reply_texts()
+        )
         facts = replace(facts, wins_summary=summary)
     if decision.send_prompt_now:
         sent = prompt_records(connection, [subscriber.id])[subscriber.id]
@@ -616,102 +601,6 @@ def _apply(
         )
         if former_partner is not None:  # told only that it ended, never why
             notify_member(connection, settings, notices, former_partner, "pairing_ended", now)
-    return facts
-
-
-def _shared_answer(
-    connection: Connection,
-    settings: Settings,
-    catalog: Catalog,
-    subscriber: SubscriberRow,
-    partner: Partner,
-    text: InboundText,
-    concern: Concern | None,
-    now: datetime.datetime,
-) -> str | None:
-    """A paired member's text to their open shared question: kept as their answer, and when
-    both have answered, each gets the other's. A concern is never forwarded: the pair's
-    questions close unrevealed, and the partner hears nothing of it."""
-    if concern is not None:
-        suspend_questions(connection, partner.pair_id, now)
-        return None
-    question = open_question(connection, partner, now)
-    result = outcome(question.state if question else None, now)
-    if question is None or result is Outcome.NOT_AN_ANSWER:
-        return None
-    keep_answer(connection, question, text.body, now)
-    local = catalog.in_language(subscriber.language)
-    texts = _texts(local)
-    if result is Outcome.KEPT:
-        return smart_encoded(texts.reply("answer_kept"))
-    assert question.their_answer is not None  # Outcome.REVEAL says so
-    notify_member(
-        connection, settings, catalog, partner.partner_id, "reveal", now, answer=quoted(text.body)
-    )
-    name = named(subscriber.partner_name or local.fallbacks.get("partner", ""), "reveal")
-    return texts.reply("reveal", partner=name, answer=quoted(question.their_answer))
-
-
-def _code_check(
-    connection: Connection,
-    text: InboundText,
-    intent: Intent,
-    subscriber: SubscriberRow | None,
-    now: datetime.datetime,
-) -> CodeCheck | None:
-    """The code a text carries (PAIR 123456, JOIN 123456), or the one a pending member joined
-    with when they confirm, checked against the database."""
-    code = intent.code
-    if code is None and intent.kind is IntentKind.CONFIRM and subscriber is not None:
-        code = subscriber.pending_pair_code
-        if code is None:
-            return None
-        found = code_facts(connection, code)
-        return check_code(code, found, subscriber.id, 0, now)
-    if code is None:
-        return None
-    found = code_facts(connection, code) if is_code(code) else None
-    failures = recent_failures(connection, text.phone, now)
-    return check_code(code, found, subscriber.id if subscriber else None, failures, now)
-
-
-def _pairing(
-    connection: Connection,
-    settings: Settings,
-    catalog: Catalog,
-    subscriber: SubscriberRow,
-    decision: Decision,
-    intent: Intent,
-    facts: ReplyFacts,
-    now: datetime.datetime,
-) -> ReplyFacts:
-    """Codes, pairs and the partner's notices; the reply's facts, with the code or the
-    partner's name (theirs for their partner, as they set it with NAME)."""
-    local = catalog.in_language(subscriber.language)
-    partner_name = subscriber.partner_name or local.fallbacks.get("partner", "")
-    if decision.pending_pair_code is not None:
-        connection.execute(
-            update(_subscriber)
-            .where(_subscriber.c.id == subscriber.id)
-            .values(pending_pair_code=decision.pending_pair_code)
-        )
-    if decision.issue_pair_code:
-        facts = replace(facts, pair_code=new_code(connection, subscriber.id, now))
-    if decision.pair_now:
-        code = intent.code or subscriber.pending_pair_code
-        assert code is not None  # the decision saw it valid
-        owner = pair_with(connection, code, subscriber.id, now)
-        connection.execute(
-            update(_subscriber)
-            .where(_subscriber.c.id == subscriber.id)
-            .values(pending_pair_code=None)
-        )
-        notify_member(connection, settings, catalog, owner, "partner_paired", now)
-        facts = replace(facts, partner_name=partner_name, paired_now=True)
-    if decision.end_pairing:
-        former = end_pair(connection, subscriber.id, now)
-        if former is not None:
-            notify_member(connection, settings, catalog, former, "pairing_ended", now)
     return facts
 
 
