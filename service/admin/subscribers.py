@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
+from service.checkins.models import CheckIn
 from service.conversation.models import InboundMessage
 from service.dispatch.models import OutboundKind, OutboundMessage, OutboundStatus
 from service.phones import mask_phone
@@ -78,6 +79,7 @@ class ReceivedMessage(BaseModel):
     intent: str | None
     received_at: datetime.datetime
     win: bool
+    check_in_score: int | None = None  # the text answered the monthly check-in with this
 
 
 class ConsentRecord(BaseModel):
@@ -142,6 +144,18 @@ def subscriber_history(engine: Engine, subscriber_id: int) -> SubscriberHistory 
         wins = session.exec(select(Win).where(Win.subscriber_id == subscriber_id)).all()
         answered = {win.outbound_id for win in wins}
         won = {win.inbound_id for win in wins}
+        scores = dict(
+            session.exec(
+                select(CheckIn.inbound_id, CheckIn.score).where(
+                    CheckIn.subscriber_id == subscriber_id
+                )
+            ).all()
+        )
+        answered |= set(
+            session.exec(
+                select(CheckIn.outbound_id).where(CheckIn.subscriber_id == subscriber_id)
+            ).all()
+        )
         sent = session.exec(
             select(OutboundMessage)
             .where(OutboundMessage.subscriber_id == subscriber_id)
@@ -187,6 +201,7 @@ def subscriber_history(engine: Engine, subscriber_id: int) -> SubscriberHistory 
                     intent=row.intent,
                     received_at=row.received_at,
                     win=row.id in won,
+                    check_in_score=scores.get(row.id or 0),
                 )
                 for row in received
             ],

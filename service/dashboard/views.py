@@ -135,7 +135,13 @@ def timeline(history: SubscriberHistory) -> list[Entry]:
             direction="in",
             kind=(message.intent or "text").replace("_", " "),
             body=message.body,
-            note="small win" if message.win else "",
+            note=(
+                "small win"
+                if message.win
+                else f"check-in answer: {message.check_in_score} of 5"
+                if message.check_in_score is not None
+                else ""
+            ),
         )
         for message in history.replies
     ]

@@ -136,7 +136,7 @@ def test_a_check_in_comes_a_month_in_and_its_score_is_kept_apart_from_wins(
 
 
 def test_an_answer_is_charted_on_the_dashboard(
-    asked: OutboundMessage, browser: TestClient, runtime: Runtime, phone: Phone
+    asked: OutboundMessage, browser: TestClient, runtime: Runtime, phone: Phone, engine: Engine
 ) -> None:
     at = answered(asked, runtime, phone)
     assert browser.post("/login", data={"token": ADMIN_TOKEN}).status_code == 303
@@ -146,6 +146,11 @@ def test_an_answer_is_charted_on_the_dashboard(
     assert by_month is not None and f"{at:%b %Y}: 4" in by_month.group()
     by_tenure = re.search(r'id="chart-closeness-tenure">.*?</figure>', page, re.S)
     assert by_tenure is not None and "Month 1: 4" in by_tenure.group()
+
+    # The member's timeline names the answer for what it is.
+    subscriber_id = member(engine, phone.number).id
+    timeline = browser.get(f"/subscribers/{subscriber_id}").text
+    assert "check-in answer: 4 of 5" in timeline
 
 
 def test_an_answer_is_exported_without_the_number_and_erased_with_the_member(
