@@ -179,16 +179,16 @@ def catalog_check(
     """Validate messages/ and print each prompt's encoding and segment count, then each
     language's profile: ideas, forms, depth, time of day, and when an idea first repeats."""
     from service.app import catalog_directory
-    from service.catalog import check_catalog, format_report, load_catalog
+    from service.catalog import check_catalog, format_report
     from service.catalog.year import profile_lines
 
     folder = directory or catalog_directory(_settings())
     report = check_catalog(folder)
     for line in format_report(report):
         typer.echo(line)
-    if not report.ok:
+    if not report.ok or report.catalog is None:
         raise typer.Exit(1)
-    for line in profile_lines(load_catalog(folder)):
+    for line in profile_lines(report.catalog):
         typer.echo(line)
 
 

@@ -38,6 +38,7 @@ class CatalogReport:
     prompts: tuple[PromptReport, ...]
     problems: tuple[str, ...]
     warnings: tuple[str, ...] = ()  # worth a look, never a failure
+    catalog: Catalog | None = None  # what was read, usable when the report is ok
 
     @property
     def ok(self) -> bool:
@@ -71,7 +72,7 @@ def check_catalog(directory: Path) -> CatalogReport:
         reports += language_reports
         problems += [prefix + problem for problem in language_problems]
         warnings += [prefix + warning for warning in _lone_ucs2_characters(catalog)]
-    return CatalogReport(tuple(reports), tuple(problems), tuple(warnings))
+    return CatalogReport(tuple(reports), tuple(problems), tuple(warnings), result.catalog)
 
 
 def _lone_ucs2_characters(catalog: Catalog) -> list[str]:

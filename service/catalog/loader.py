@@ -143,8 +143,8 @@ class PromptIndex:
             by_category={key: tuple(value) for key, value in by_category.items()},
             categories=tuple(sorted(by_category)),
             distinct_ids=len(categories_of_id),
-            by_id={prompt.id: prompt for prompt in prompts},
-            series_depth=series_depth,
+            by_id=MappingProxyType({prompt.id: prompt for prompt in prompts}),
+            series_depth=MappingProxyType(series_depth),
         )
 
 
@@ -162,7 +162,6 @@ class Catalog:
     translations: Mapping[str, Catalog] = field(default_factory=dict)
     vocabulary: Vocabulary | None = None  # a translation's keywords (keywords.yaml)
     shared_questions: tuple[SharedQuestion, ...] = ()  # for paired members
-    _prompts_by_id: Mapping[str, Prompt] = field(init=False, repr=False, compare=False)
     prompt_index: PromptIndex = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -171,12 +170,10 @@ class Catalog:
         object.__setattr__(self, "fallbacks", MappingProxyType(dict(self.fallbacks)))
         acknowledgements = MappingProxyType(dict(self.acknowledgements))
         object.__setattr__(self, "acknowledgements", acknowledgements)
-        by_id = MappingProxyType({prompt.id: prompt for prompt in self.prompts})
-        object.__setattr__(self, "_prompts_by_id", by_id)
         object.__setattr__(self, "prompt_index", PromptIndex.of(tuple(self.prompts)))
 
     def prompt(self, prompt_id: str) -> Prompt | None:
-        return self._prompts_by_id.get(prompt_id)
+        return self.prompt_index.by_id.get(prompt_id)
 
     @property
     def vocabularies(self) -> tuple[Vocabulary, ...]:

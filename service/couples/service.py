@@ -32,38 +32,40 @@ class Partner(NamedTuple):
 
 def partner_of(connection: Connection, subscriber_id: int) -> Partner | None:
     """The member's open pair, if any, and who is on the other side."""
-    row = connection.execute(
-        select(_pair.c.id, _pair.c.first_id, _pair.c.second_id).where(
-            _pair.c.ended_at.is_(None),
-            or_(_pair.c.first_id == subscriber_id, _pair.c.second_id == subscriber_id),
-        )
-    ).first()
-    if row is None:
-        return None
-    if row.first_id == subscriber_id:
-        return Partner(row.id, row.second_id, "first")
-    return Partner(row.id, row.first_id, "second")
+    found = partners_of(connection, [subscriber_id]).get(subscriber_id)
+    return found[0] if found else None
 
 
 def partners_of(
     connection: Connection, subscriber_ids: Sequence[int]
 ) -> dict[int, tuple[Partner, int]]:
     """For each of these members in an open pair: the pair as they see it, and their
-    partner's cadence (prompts a week). One query for a dispatch batch."""
+    partner's cadence (prompts a week). One query, for one member or a dispatch batch."""
     if not subscriber_ids:
         return {}
-    partner = _subscriber.alias("partner")
-    found: dict[int, tuple[Partner, int]] = {}
-    for member_side, other_side in (("first", "second"), ("second", "first")):
-        member = _pair.c[f"{member_side}_id"]
-        other = _pair.c[f"{other_side}_id"]
-        rows = connection.execute(
-            select(_pair.c.id, member, other, partner.c.prompts_per_week)
-            .join(partner, partner.c.id == other)
-            .where(_pair.c.ended_at.is_(None), member.in_(list(subscriber_ids)))
+    first, second = _subscriber.alias("first"), _subscriber.alias("second")
+    rows = connection.execute(
+        select(
+            _pair.c.id,
+            _pair.c.first_id,
+            _pair.c.second_id,
+            first.c.prompts_per_week,
+            second.c.prompts_per_week,
         )
-        for pair_id, member_id, other_id, cadence in rows:
-            found[member_id] = (Partner(pair_id, other_id, member_side), cadence)
+        .join(first, first.c.id == _pair.c.first_id)
+        .join(second, second.c.id == _pair.c.second_id)
+        .where(
+            _pair.c.ended_at.is_(None),
+            or_(_pair.c.first_id.in_(subscriber_ids), _pair.c.second_id.in_(subscriber_ids)),
+        )
+    )
+    wanted = set(subscriber_ids)
+    found: dict[int, tuple[Partner, int]] = {}
+    for pair_id, first_id, second_id, first_cadence, second_cadence in rows:
+        if first_id in wanted:
+            found[first_id] = (Partner(pair_id, second_id, "first"), second_cadence)
+        if second_id in wanted:
+            found[second_id] = (Partner(pair_id, first_id, "second"), first_cadence)
     return found
 
 
@@ -239,12 +241,14 @@ def question_to_send(
     """The number of the shared question this member's prompt should be, marked as sent to
     them: the pair's open one they have not had, or a new one when the pair had none this
     week (the first prompt after pairing always is one). None: an individual prompt."""
-    if count == 0 or is_suspended(connection, partner.pair_id):
+    if count == 0:
         return None
     question = open_question(connection, partner, now)
-    if question is not None and question.state.sent_to_me:
-        return None
+    if question is not None and (question.state.sent_to_me or question.state.closed):
+        return None  # already theirs, or the pair is suspended
     if question is None:
+        if is_suspended(connection, partner.pair_id):
+            return None
         latest = connection.execute(
             select(_question.c.created_at)
             .where(_question.c.pair_id == partner.pair_id)
