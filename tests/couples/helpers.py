@@ -1,13 +1,19 @@
-"""What couples tests share: pairing two phones, and the notices waiting for a partner."""
+"""What couples tests share: pairing two phones, asking both the shared question, and the
+notices waiting for a partner."""
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from service.deps import Runtime
+from service.dispatch.dispatcher import Dispatcher
 from service.dispatch.models import OutboundMessage, OutboundStatus
+from service.subscribers.models import Subscriber
+from tests.dispatch.conftest import run_tick
 from tests.phone import Phone
 
 
@@ -17,6 +23,30 @@ def paired(phone: Phone, partner: Phone) -> None:
     partner.join()
     [code] = re.findall(r"\b\d{6}\b", phone.text("PAIR") or "")
     assert "paired" in (partner.text(f"PAIR {code}") or "")
+
+
+def next_prompt(engine: Engine, number: str) -> datetime.datetime:
+    with Session(engine) as session:
+        at = session.exec(select(Subscriber).where(Subscriber.phone == number)).one()
+    assert at.next_prompt_at is not None
+    return at.next_prompt_at
+
+
+def both_asked(
+    runtime: Runtime,
+    engine: Engine,
+    dispatcher: Dispatcher,
+    phone: Phone,
+    partner: Phone,
+    at: datetime.datetime,
+) -> None:
+    """Paired at `at`, then each partner's next prompt ticked: both have the shared question."""
+    runtime.clock = lambda: at
+    paired(phone, partner)
+    for member in (phone, partner):
+        due = next_prompt(engine, member.number)
+        runtime.clock = lambda due=due: due
+        run_tick(dispatcher, due)
 
 
 def notices_to(engine: Engine, number: str) -> list[str]:

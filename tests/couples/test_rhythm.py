@@ -20,7 +20,7 @@ from service.dispatch.dispatcher import Dispatcher
 from service.dispatch.models import OutboundKind, OutboundMessage
 from service.scheduling.schedule import CADENCE_STEPS, DEFAULT_SEND_WINDOW, next_prompt_at
 from service.subscribers.models import SubscriberStatus
-from tests.couples.test_shared_questions import next_prompt, paired
+from tests.couples.helpers import next_prompt, paired
 from tests.dispatch.conftest import run_tick
 from tests.phone import Phone
 

@@ -18,19 +18,12 @@ from service.deps import Runtime
 from service.dispatch.dispatcher import Dispatcher
 from service.subscribers.models import Subscriber
 from tests.conftest import ADMIN_TOKEN
-from tests.couples.helpers import notices_to, paired
+from tests.couples.helpers import both_asked, next_prompt, notices_to, paired
 from tests.dispatch.conftest import run_tick
 from tests.fake_twilio import FakeTwilio
 from tests.phone import Phone
 
 T0 = datetime.datetime(2026, 3, 10, 16, 0, tzinfo=datetime.UTC)  # noon in New York
-
-
-def next_prompt(engine: Engine, number: str) -> datetime.datetime:
-    with Session(engine) as session:
-        at = session.exec(select(Subscriber).where(Subscriber.phone == number)).one()
-    assert at.next_prompt_at is not None
-    return at.next_prompt_at
 
 
 def test_both_get_one_question_and_each_sees_the_other_s_answer_once_both_replied(
@@ -85,13 +78,8 @@ def test_a_safety_concern_is_never_forwarded_and_stops_the_reveal(
     dispatcher: Dispatcher,
     fake_twilio: FakeTwilio,
 ) -> None:
-    runtime.clock = lambda: T0
     partner = phone.other("+14155550302")
-    paired(phone, partner)
-    for member in (phone, partner):
-        at = next_prompt(engine, member.number)
-        runtime.clock = lambda at=at: at
-        run_tick(dispatcher, at)
+    both_asked(runtime, engine, dispatcher, phone, partner, T0)
     concern = "he said he will kill me if I leave"
     phone.text(concern)
     reply = partner.text("Our first dance") or ""
@@ -136,13 +124,8 @@ def test_one_reminder_after_a_day_and_the_question_closes_unshared_after_two(
     dispatcher: Dispatcher,
     fake_twilio: FakeTwilio,
 ) -> None:
-    runtime.clock = lambda: T0
     partner = phone.other("+14155550304")
-    paired(phone, partner)
-    for member in (phone, partner):
-        at = next_prompt(engine, member.number)
-        runtime.clock = lambda at=at: at
-        run_tick(dispatcher, at)
+    both_asked(runtime, engine, dispatcher, phone, partner, T0)
     with Session(engine) as session:
         [question] = session.exec(select(SharedQuestion)).all()
     runtime.clock = lambda: question.created_at + datetime.timedelta(hours=2)
@@ -170,13 +153,8 @@ def test_both_answering_at_the_same_instant_reveal_exactly_once_to_each(
     dispatcher: Dispatcher,
     fake_twilio: FakeTwilio,
 ) -> None:
-    runtime.clock = lambda: T0
     partner = phone.other("+14155550305")
-    paired(phone, partner)
-    for member in (phone, partner):
-        at = next_prompt(engine, member.number)
-        runtime.clock = lambda at=at: at
-        run_tick(dispatcher, at)
+    both_asked(runtime, engine, dispatcher, phone, partner, T0)
     with Session(engine) as session:
         [question] = session.exec(select(SharedQuestion)).all()
     now = question.created_at + datetime.timedelta(hours=3)
@@ -232,13 +210,8 @@ def test_a_suspended_pair_gets_no_new_question_and_reveals_nothing_after_resume(
     dispatcher: Dispatcher,
     fake_twilio: FakeTwilio,
 ) -> None:
-    runtime.clock = lambda: T0
     partner = phone.other("+14155550306")
-    paired(phone, partner)
-    for member in (phone, partner):
-        at = next_prompt(engine, member.number)
-        runtime.clock = lambda at=at: at
-        run_tick(dispatcher, at)
+    both_asked(runtime, engine, dispatcher, phone, partner, T0)
     phone.text("I'm scared he will hurt me tonight")  # flagged; the pair is suspended
     later = T0 + datetime.timedelta(days=8)
     runtime.clock = lambda: later
